@@ -1,0 +1,1 @@
+"""Thesis ingestion (PDF, DOCX, TXT) and reference corpora kept on disk."""

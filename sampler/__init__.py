@@ -1,0 +1,1 @@
+"""Stratified spot-check sampling: frame loading, plans, allocation, selection, estimation."""

@@ -1,0 +1,1 @@
+"""Similarity screening: normalisation, fingerprints, index, alignment, measures, flag policy."""
