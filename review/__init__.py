@@ -1,0 +1,1 @@
+"""Expert review: expert pools, assignment, review forms, the problem-thesis decision, results."""
