@@ -1,0 +1,116 @@
+"""The FastAPI application factory: routers, problem+json errors, lifespan (migrations, worker)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+
+from api.cli.main import package_version
+from api.problems import (
+    PROBLEM_MEDIA_TYPE,
+    InvalidParam,
+    Problem,
+    install_problem_handlers,
+)
+from api.routes import ROUTERS
+from api.service import Service, open_service
+from api.settings import Settings, get_settings
+
+log = logging.getLogger("spotcheck.api")
+
+DESCRIPTION = """
+HTTP API of **spotcheck**, the annual thesis spot check (学位论文抽检):
+sampling frames and draws, thesis submissions, similarity screening with reports, corpora
+and webhooks.
+
+Authenticate with an API key: `Authorization: Bearer sck_…` (create one with
+`spotcheck keys create`). Errors are RFC 9457 `application/problem+json`. Long work answers
+`202 Accepted` with a `Location` to poll and a `Retry-After`.
+"""
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable operation ids: the route function's name (unique across the API)."""
+    return route.name
+
+
+def problem_openapi(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document with every error response documented as problem+json."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for model in (Problem, InvalidParam):
+        components[model.__name__] = model.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+    components[Problem.__name__].pop("$defs", None)
+    problem = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            responses = operation.setdefault("responses", {})
+            for code, response in list(responses.items()):
+                if code[0] in "45" and "health" not in operation.get("tags", []):
+                    response["content"] = problem
+            responses.setdefault(
+                "4XX", {"description": "problem details (RFC 9457)", "content": problem}
+            )
+            responses.setdefault(
+                "5XX", {"description": "problem details (RFC 9457)", "content": problem}
+            )
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+    app.openapi_schema = schema
+    return schema
+
+
+def create_app(settings: Settings | None = None, *, run_worker: bool | None = None) -> FastAPI:
+    """Builds the app; the database is migrated and the worker started when it starts up."""
+    settings = settings or get_settings()
+    start_worker = settings.run_worker if run_worker is None else run_worker
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from api.jobs.tasks import HANDLERS
+        from api.jobs.worker import Worker
+
+        service: Service = open_service(settings)
+        service.blobs.sweep_temporary(older_than_seconds=600)
+        app.state.service = service
+        worker = Worker(service, HANDLERS) if start_worker else None
+        app.state.worker = worker
+        if worker is not None:
+            worker.start(settings.worker_threads)
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+            service.close()
+
+    app = FastAPI(
+        title="spotcheck API",
+        version=package_version(),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    install_problem_handlers(app)
+    app.openapi = lambda: problem_openapi(app)  # type: ignore[method-assign]
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

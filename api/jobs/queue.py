@@ -1,0 +1,160 @@
+"""Enqueue, claim (lease), renew, finish and retry jobs with plain conditional UPDATEs.
+
+The conditional UPDATE is atomic on both SQLite and PostgreSQL, so two workers can never
+hold the same job.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.storage.models import Job, utcnow
+
+QUEUED, RUNNING, COMPLETE, ERROR = "queued", "running", "complete", "error"
+
+
+def enqueue(
+    session: Session,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    queue: str = "default",
+    max_attempts: int = 3,
+    delay_seconds: float = 0.0,
+) -> Job:
+    """Adds a job to the session's transaction; it becomes visible to workers on commit."""
+    job = Job(
+        queue=queue,
+        kind=kind,
+        payload=payload,
+        max_attempts=max_attempts,
+        run_after=utcnow() + timedelta(seconds=delay_seconds),
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def _claimable(queue: str, now: datetime) -> Any:
+    return and_(
+        Job.queue == queue,
+        or_(
+            and_(Job.state == QUEUED, Job.run_after <= now),
+            and_(Job.state == RUNNING, Job.lease_until < now),
+        ),
+    )
+
+
+def claim(
+    sessions: sessionmaker[Session], queue: str, worker_id: str, lease_seconds: float
+) -> Job | None:
+    """Leases the next due job of `queue` (or one whose worker's lease expired)."""
+    with sessions() as session:
+        now = utcnow()
+        candidates = session.scalars(
+            select(Job.id).where(_claimable(queue, now)).order_by(Job.run_after).limit(5)
+        ).all()
+        for job_id in candidates:
+            result = session.execute(
+                update(Job)
+                .where(Job.id == job_id, _claimable(queue, now))
+                .values(
+                    state=RUNNING,
+                    worker_id=worker_id,
+                    lease_until=now + timedelta(seconds=lease_seconds),
+                    attempts=Job.attempts + 1,
+                    updated_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            session.commit()
+            if result.rowcount == 1:
+                return session.get(Job, job_id, populate_existing=True)
+    return None
+
+
+def renew(
+    sessions: sessionmaker[Session], job_id: str, worker_id: str, lease_seconds: float
+) -> bool:
+    """Extends the lease; False when the job is no longer this worker's."""
+    with sessions() as session:
+        now = utcnow()
+        result = session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.worker_id == worker_id, Job.state == RUNNING)
+            .values(lease_until=now + timedelta(seconds=lease_seconds), updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        return result.rowcount == 1
+
+
+def finish(
+    sessions: sessionmaker[Session],
+    job_id: str,
+    worker_id: str,
+    *,
+    state: str,
+    result: dict[str, Any] | None = None,
+    error: str | None = None,
+) -> bool:
+    with sessions() as session:
+        now = utcnow()
+        changed = session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.worker_id == worker_id, Job.state == RUNNING)
+            .values(
+                state=state,
+                result=result or {},
+                last_error=error,
+                lease_until=None,
+                finished_at=now,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        return changed.rowcount == 1
+
+
+def release(
+    sessions: sessionmaker[Session],
+    job_id: str,
+    worker_id: str,
+    *,
+    delay_seconds: float,
+    error: str | None,
+    count_attempt: bool = True,
+) -> bool:
+    """Puts a running job back in the queue to run again after `delay_seconds`."""
+    with sessions() as session:
+        now = utcnow()
+        values: dict[str, Any] = {
+            "state": QUEUED,
+            "worker_id": None,
+            "lease_until": None,
+            "last_error": error,
+            "run_after": now + timedelta(seconds=delay_seconds),
+            "updated_at": now,
+        }
+        if not count_attempt:
+            values["attempts"] = Job.attempts - 1
+        changed = session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.worker_id == worker_id, Job.state == RUNNING)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        return changed.rowcount == 1
+
+
+def pending_count(session: Session, queue: str | None = None) -> int:
+    query = select(Job.id).where(Job.state.in_((QUEUED, RUNNING)))
+    if queue:
+        query = query.where(Job.queue == queue)
+    return len(session.scalars(query).all())

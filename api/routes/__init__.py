@@ -1,0 +1,31 @@
+"""All routers of the API; to add a feature, write a router module and append it here."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.routes import (
+    audit,
+    corpora,
+    draws,
+    frames,
+    health,
+    jobs,
+    keys,
+    screenings,
+    submissions,
+    webhooks,
+)
+
+ROUTERS: list[APIRouter] = [
+    health.router,
+    keys.router,
+    audit.router,
+    frames.router,
+    draws.router,
+    submissions.router,
+    screenings.router,
+    corpora.router,
+    jobs.router,
+    webhooks.router,
+]

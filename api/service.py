@@ -1,0 +1,48 @@
+"""The service's shared resources (settings, database, blob store), built once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.migrations import upgrade_to_head
+from api.ratelimit import RateLimiter
+from api.settings import Settings
+from api.storage.blobs import BlobStore
+from api.storage.db import make_engine, make_session_factory
+
+
+@dataclass
+class Service:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    blobs: BlobStore
+    limiter: RateLimiter = field(default_factory=RateLimiter)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def corpus_path(self, corpus_id: str) -> Path:
+        return self.settings.corpora_dir / corpus_id
+
+
+def open_service(settings: Settings, *, migrate: bool = True) -> Service:
+    """Creates the data folder, migrates the database to the latest schema and connects."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    for folder in (settings.blob_dir, settings.corpora_dir, settings.work_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+    url = settings.resolved_database_url
+    if migrate:
+        upgrade_to_head(url)
+    engine = make_engine(url)
+    return Service(
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        blobs=BlobStore(settings.blob_dir),
+        limiter=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
+    )

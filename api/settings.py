@@ -1,0 +1,78 @@
+"""Service settings from the environment (`SPOTCHECK_` prefix) with safe defaults for development.
+
+Outside development (`SPOTCHECK_ENVIRONMENT=production`) the service refuses to start with a
+default secret, so a forgotten setting cannot ship a guessable key pepper.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "development-only-secret-change-me"
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from the environment; one instance per app."""
+
+    model_config = SettingsConfigDict(env_prefix="SPOTCHECK_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("./spotcheck-data")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; SQLite under data_dir when unset"
+    )
+    secret_key: str = DEFAULT_SECRET
+    max_upload_bytes: int = 200 * 1024 * 1024
+    max_frame_bytes: int = 100 * 1024 * 1024
+    rate_limit_per_second: float = 50.0
+    rate_limit_burst: int = 200
+    run_worker: bool = True
+    worker_threads: int = 1
+    job_lease_seconds: float = 60.0
+    job_poll_seconds: float = 0.5
+    job_max_attempts: int = 3
+    webhook_timeout_seconds: float = 10.0
+    webhook_max_attempts: int = 6
+    webhook_backoff_seconds: float = 5.0
+    retry_after_seconds: int = 5
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.environment != "development" and self.secret_key == DEFAULT_SECRET:
+            raise ValueError(
+                "SPOTCHECK_SECRET_KEY must be set to a long random value outside development "
+                f"(environment is {self.environment!r})"
+            )
+        if len(self.secret_key) < 16:
+            raise ValueError("SPOTCHECK_SECRET_KEY must be at least 16 characters long")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file under the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'spotcheck.db').resolve()}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    @property
+    def corpora_dir(self) -> Path:
+        return self.data_dir / "corpora"
+
+    @property
+    def work_dir(self) -> Path:
+        return self.data_dir / "work"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings read once from the environment."""
+    return Settings()

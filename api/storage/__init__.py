@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, sessions and migrations, the content-addressed blob store."""

@@ -1,0 +1,147 @@
+"""Content-addressed file store: every file is kept once, under the sha256 of its bytes.
+
+Uploads stream into a private temporary file while their hash is computed and their size
+checked; only a complete upload is renamed into place, so an interrupted upload leaves nothing
+behind but a temporary file that `sweep_temporary` removes. Client file names are never used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+CHUNK = 1024 * 1024
+
+
+class TooLarge(Exception):
+    """The stream went past the size limit; nothing was stored."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"upload exceeds the limit of {limit} bytes")
+        self.limit = limit
+
+
+class EmptyUpload(Exception):
+    """The stream held no bytes."""
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    sha256: str
+    size: int
+    path: Path
+    head: bytes
+
+
+class BlobStore:
+    """Files by sha256 under `root/ab/cd/abcd…`; temporary files under `root/tmp/`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.tmp = root / "tmp"
+        self.tmp.mkdir(parents=True, exist_ok=True)
+
+    def path(self, sha256: str) -> Path:
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise ValueError(f"not a sha256 hex digest: {sha256!r}")
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def exists(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def read_bytes(self, sha256: str) -> bytes:
+        return self.path(sha256).read_bytes()
+
+    def _open_temp(self) -> tuple[int, Path]:
+        fd, name = tempfile.mkstemp(dir=self.tmp, prefix="upload-", suffix=".part")
+        return fd, Path(name)
+
+    def _commit(self, temp: Path, digest: str) -> Path:
+        final = self.path(digest)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if final.exists():
+            temp.unlink(missing_ok=True)
+        else:
+            os.replace(temp, final)
+        return final
+
+    async def put_stream(self, chunks: AsyncIterator[bytes], *, limit: int) -> StoredBlob:
+        """Stores an async byte stream, enforcing `limit` as the bytes arrive."""
+        fd, temp = self._open_temp()
+        hasher = hashlib.sha256()
+        size = 0
+        head = b""
+        try:
+            with os.fdopen(fd, "wb") as out:
+                async for chunk in chunks:
+                    if not chunk:
+                        continue
+                    size += len(chunk)
+                    if size > limit:
+                        raise TooLarge(limit)
+                    if len(head) < 8192:
+                        head += chunk[: 8192 - len(head)]
+                    hasher.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            if size == 0:
+                raise EmptyUpload("the upload is empty")
+            digest = hasher.hexdigest()
+            return StoredBlob(digest, size, self._commit(temp, digest), head)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+
+    def put_bytes(self, data: bytes) -> StoredBlob:
+        return self.put_chunks([data], limit=len(data) + 1)
+
+    def put_chunks(self, chunks: Iterable[bytes], *, limit: int) -> StoredBlob:
+        """Synchronous twin of `put_stream` for worker-produced files."""
+        fd, temp = self._open_temp()
+        hasher = hashlib.sha256()
+        size = 0
+        head = b""
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for chunk in chunks:
+                    size += len(chunk)
+                    if size > limit:
+                        raise TooLarge(limit)
+                    if len(head) < 8192:
+                        head += chunk[: 8192 - len(head)]
+                    hasher.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            digest = hasher.hexdigest()
+            return StoredBlob(digest, size, self._commit(temp, digest), head)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+
+    def put_file(self, path: Path) -> StoredBlob:
+        def chunks() -> Iterable[bytes]:
+            with path.open("rb") as handle:
+                while block := handle.read(CHUNK):
+                    yield block
+
+        return self.put_chunks(chunks(), limit=path.stat().st_size + 1)
+
+    def sweep_temporary(self, older_than_seconds: float = 0.0) -> int:
+        """Removes temporary files left by interrupted uploads; returns how many."""
+        now = time.time()
+        removed = 0
+        for temp in self.tmp.glob("upload-*.part"):
+            try:
+                if now - temp.stat().st_mtime >= older_than_seconds:
+                    temp.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+        return removed

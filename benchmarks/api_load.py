@@ -1,0 +1,338 @@
+"""Load benchmark of the HTTP API on loopback: status polls, result fetches and 5 MB uploads.
+
+Starts `spotcheck serve --no-worker` plus one `spotcheck worker` on a temporary data folder
+(the production layout; `--in-process-worker` runs the worker inside the server instead),
+seeds a few screened theses, then runs CLIENTS concurrent clients for DURATION seconds, each
+looping over a weighted mix of requests. Prints throughput, p50/p99 latency per kind, the
+error count, and whether every accepted upload was screened (it waits for the queue to drain).
+
+    .venv/bin/python benchmarks/api_load.py [--clients 50] [--duration 60] [--upload-share 0.05]
+
+Only loopback addresses are used; every loop is bounded by the duration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+SPOTCHECK = str(Path(sys.executable).with_name("spotcheck"))
+SECRET = "benchmark-secret-0123456789abcdef"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def thesis_pdf(title: str, size: int, seed: int) -> bytes:
+    """A real Chinese thesis PDF padded to about `size` bytes with an incompressible image."""
+    from PIL import Image
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    rng = random.Random(seed)
+    side = int((size / 3) ** 0.5)
+    noise = Image.frombytes("RGB", (side, side), rng.randbytes(side * side * 3))
+    png = io.BytesIO()
+    noise.save(png, format="PNG", compress_level=0)
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4)
+    pdf.setFont("STSong-Light", 18)
+    pdf.drawString(72, 760, title)
+    pdf.setFont("STSong-Light", 11)
+    lines = [
+        "本文研究学位论文抽检中的质量保障问题，分析分层随机抽样与专家评审的组织方式。",
+        "研究表明，文字复制比检测只能提供证据，专家判断才是结论的依据。",
+        f"样本编号{seed}：本节讨论抽检结果的使用与高校质量改进之间的关系。",
+    ]
+    for index, line in enumerate(lines * 8):
+        pdf.drawString(72, 720 - 20 * index, line)
+    pdf.showPage()
+    pdf.drawImage(ImageReader(io.BytesIO(png.getvalue())), 72, 200, width=400, height=400)
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def issue_key(data_dir: Path, role: str, institution: str | None = None) -> str:
+    sys.path.insert(0, str(ROOT))
+    from api.keys import create_key
+    from api.service import open_service
+    from api.settings import Settings
+
+    service = open_service(Settings(environment="test", secret_key=SECRET, data_dir=data_dir))
+    try:
+        with service.sessions() as session:
+            created = create_key(
+                session, secret=SECRET, role=role, name=f"bench {role}", institution=institution
+            )
+            session.commit()
+            return created.token
+    finally:
+        service.close()
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, int] = defaultdict(int)
+        self.error_samples: list[str] = []
+        self.accepted: list[str] = []
+
+    def ok(self, kind: str, seconds: float) -> None:
+        self.latencies[kind].append(seconds)
+
+    def fail(self, kind: str, why: str) -> None:
+        self.errors[kind] += 1
+        if len(self.error_samples) < 5:
+            self.error_samples.append(f"{kind}: {why}")
+
+
+async def seed(client: httpx.AsyncClient, headers: dict[str, str], pdf: bytes) -> list[str]:
+    """Three screened theses for the result fetches."""
+    locations = []
+    for index in range(3):
+        sub = await client.post(
+            "/v1/submissions", json={"thesis_id": f"SEED{index}"}, headers=headers
+        )
+        sub_id = sub.json()["id"]
+        await client.put(f"/v1/submissions/{sub_id}/file", content=pdf, headers=headers)
+        accepted = await client.post(f"/v1/submissions/{sub_id}/screenings", headers=headers)
+        locations.append(accepted.headers["location"])
+    for _ in range(600):
+        states = [(await client.get(loc, headers=headers)).json()["state"] for loc in locations]
+        if all(s in ("complete", "error") for s in states):
+            return locations
+        await asyncio.sleep(0.5)
+    raise SystemExit("seed screenings did not finish")
+
+
+async def client_loop(
+    number: int,
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    seeded: list[str],
+    uploads: list[bytes],
+    share: float,
+    deadline: float,
+    stats: Stats,
+) -> None:
+    rng = random.Random(number)
+    counter = 0
+    while time.monotonic() < deadline:
+        draw = rng.random()
+        started = time.perf_counter()
+        try:
+            if draw < share:
+                kind = "upload"
+                counter += 1
+                sub = await client.post(
+                    "/v1/submissions",
+                    json={"thesis_id": f"C{number}-{counter}"},
+                    headers=headers | {"Idempotency-Key": f"bench-{number}-{counter}"},
+                )
+                sub.raise_for_status()
+                sub_id = sub.json()["id"]
+                put = await client.put(
+                    f"/v1/submissions/{sub_id}/file",
+                    content=uploads[counter % len(uploads)],
+                    headers=headers | {"Content-Type": "application/pdf"},
+                )
+                put.raise_for_status()
+                screening = await client.post(
+                    f"/v1/submissions/{sub_id}/screenings", headers=headers
+                )
+                if screening.status_code != 202:
+                    raise httpx.HTTPStatusError(
+                        "not accepted", request=screening.request, response=screening
+                    )
+                stats.accepted.append(screening.headers["location"])
+            elif draw < share + (1 - share) * 0.6:
+                kind = "status"
+                response = await client.get(rng.choice(seeded), headers=headers)
+                response.raise_for_status()
+            else:
+                kind = "result"
+                response = await client.get(rng.choice(seeded) + "/result", headers=headers)
+                response.raise_for_status()
+            stats.ok(kind, time.perf_counter() - started)
+        except (httpx.HTTPError, KeyError, ValueError) as exc:
+            stats.fail(kind, f"{type(exc).__name__}: {exc}"[:200])
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+async def run(args: argparse.Namespace, base: str, token: str) -> int:
+    headers = {"Authorization": f"Bearer {token}"}
+    size = int(args.upload_mb * 1024 * 1024)
+    print(f"generating {args.distinct_uploads} upload PDFs of ~{args.upload_mb} MB …", flush=True)
+    uploads = [thesis_pdf(f"负载测试论文{i}", size, i) for i in range(args.distinct_uploads)]
+    print(f"upload size: {len(uploads[0]) / 1e6:.2f} MB", flush=True)
+    limits = httpx.Limits(max_connections=args.clients + 5, max_keepalive_connections=args.clients)
+    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+        seeded = await seed(client, headers, uploads[0])
+        stats = Stats()
+        print(f"running {args.clients} clients for {args.duration:g} s …", flush=True)
+        began = time.monotonic()
+        deadline = began + args.duration
+        await asyncio.gather(
+            *(
+                client_loop(n, client, headers, seeded, uploads, args.upload_share, deadline, stats)
+                for n in range(args.clients)
+            )
+        )
+        elapsed = time.monotonic() - began
+        print("waiting for the accepted uploads to be screened …", flush=True)
+        drain_began = time.monotonic()
+        pending = list(stats.accepted)
+        final: dict[str, str] = {}
+        while pending and time.monotonic() - drain_began < args.drain_timeout:
+            still = []
+            for location in pending:
+                state = (await client.get(location, headers=headers)).json()["state"]
+                if state in ("complete", "error"):
+                    final[location] = state
+                else:
+                    still.append(location)
+            pending = still
+            if pending:
+                await asyncio.sleep(1.0)
+        drain = time.monotonic() - drain_began
+
+    total = sum(len(v) for v in stats.latencies.values())
+    errors = sum(stats.errors.values())
+    print()
+    print("spotcheck API load benchmark (loopback; machine shared with other work: noisy)")
+    print(
+        f"clients {args.clients}, duration {elapsed:.1f} s, upload size {args.upload_mb} MB, "
+        f"upload share {args.upload_share:.0%}, worker: "
+        f"{'in-process' if args.in_process_worker else 'separate process'}"
+    )
+    print(f"throughput: {total / elapsed:.1f} requests/s ({total} ok, {errors} errors)")
+    print(f"{'kind':<8} {'count':>7} {'req/s':>8} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9}")
+    for kind in ("status", "result", "upload"):
+        values = stats.latencies.get(kind, [])
+        if not values:
+            print(f"{kind:<8} {0:>7}")
+            continue
+        print(
+            f"{kind:<8} {len(values):>7} {len(values) / elapsed:>8.1f} "
+            f"{statistics.median(values) * 1000:>9.1f} {percentile(values, 0.99) * 1000:>9.1f} "
+            f"{max(values) * 1000:>9.1f}"
+        )
+    print(f"errors: {errors} {dict(stats.errors) if errors else ''}")
+    for sample in stats.error_samples:
+        print(f"  e.g. {sample}")
+    screened = sum(1 for s in final.values() if s == "complete")
+    failed = sum(1 for s in final.values() if s == "error")
+    print(
+        f"accepted uploads: {len(stats.accepted)}; screened complete: {screened}, "
+        f"error: {failed}, still pending: {len(pending)} (drained in {drain:.1f} s)"
+    )
+    everything = not pending and failed == 0 and screened == len(stats.accepted)
+    print(f"every accepted upload was screened: {'yes' if everything else 'NO'}")
+    reads = stats.latencies.get("status", []) + stats.latencies.get("result", [])
+    if reads:
+        p99 = percentile(reads, 0.99) * 1000
+        print(f"p99 of status/result reads: {p99:.1f} ms (target < 100 ms)")
+    return 0 if everything and errors == 0 else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
+    parser.add_argument("--upload-mb", type=float, default=5.0)
+    parser.add_argument("--upload-share", type=float, default=0.05, help="fraction of uploads")
+    parser.add_argument("--distinct-uploads", type=int, default=8)
+    parser.add_argument("--drain-timeout", type=float, default=900.0)
+    parser.add_argument("--in-process-worker", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the data folder")
+    args = parser.parse_args()
+    if not (1 <= args.clients <= 500 and 0 < args.duration <= 3600):
+        parser.error("--clients must be 1-500 and --duration 0-3600 s")
+
+    folder = Path(tempfile.mkdtemp(prefix="spotcheck-bench-"))
+    data = folder / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPOTCHECK_")}
+    env |= {
+        "SPOTCHECK_ENVIRONMENT": "test",
+        "SPOTCHECK_SECRET_KEY": SECRET,
+        "SPOTCHECK_DATA_DIR": str(data),
+        "SPOTCHECK_RATE_LIMIT_PER_SECOND": "0",  # one key drives every client here
+        "SPOTCHECK_RETRY_AFTER_SECONDS": "1",
+        "SPOTCHECK_JOB_POLL_SECONDS": "0.2",
+    }
+    token = issue_key(data, "system", "负载测试大学")
+    port = free_port()
+    serve_args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+    if not args.in_process_worker:
+        serve_args.append("--no-worker")
+    processes = []
+    log = (folder / "server.log").open("wb")
+    try:
+        processes.append(
+            subprocess.Popen(
+                [SPOTCHECK, *serve_args], env=env, stdout=log, stderr=log, start_new_session=True
+            )
+        )
+        if not args.in_process_worker:
+            processes.append(
+                subprocess.Popen(
+                    [SPOTCHECK, "worker"], env=env, stdout=log, stderr=log, start_new_session=True
+                )
+            )
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(600):
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit("the server did not start; see " + str(folder / "server.log"))
+        return asyncio.run(run(args, base, token))
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+        if args.keep:
+            print(f"data kept in {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

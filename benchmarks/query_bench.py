@@ -1,0 +1,189 @@
+"""Query benchmark: screening one 100,000-character thesis against 1M, 10M and 100M characters.
+
+For each corpus size a Chinese corpus is generated (`screening.synthetic_corpus`),
+written as one text file per document, and indexed (memory-mapped, in the corpus
+directory's `index/`). A 100,000-character thesis (a .txt file) is generated with
+12 planted passages taken from random corpus documents under the six disguises.
+The thesis is then screened end to end with `screen_theses` (text extraction,
+term extraction, retrieval from the freshly opened index, loading and aligning
+the candidate sources, measures, flag policy, result dict), three times; the
+median is printed with its breakdown and how many planted passages were found.
+Target: ≤ 2 s at 100M characters, growing far slower than the corpus.
+
+The corpus here is a plain directory of text files behind the same small
+interface as `corpora.Corpus` (adding 100M characters through the full
+ingestion pipeline is benchmarked in benchmarks/ingest_bench.py). The machine
+may be shared with other work: figures are wall-clock and noisy.
+
+    .venv/bin/python benchmarks/query_bench.py [--sizes 1e6,1e7,1e8] [--workdir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from screening.index import CorpusIndex  # noqa: E402
+from screening.screen import ScreenSettings, screen_theses  # noqa: E402
+from screening.synthetic_corpus import (  # noqa: E402
+    DISGUISES,
+    TextGenerator,
+    disguise,
+    snap_to_sentence,
+)
+
+
+@dataclass(frozen=True)
+class Doc:
+    id: str
+    title: str
+    file: str
+    characters: int
+    authors: tuple[str, ...] = ()
+    year: int | None = 2020
+    type: str = "article"
+    institution: str = ""
+
+
+class DirectoryCorpus:
+    """Text files in `path/docs/`; the index lives in `path/index/`."""
+
+    def __init__(self, path: Path, sizes: dict[str, int], snapshot: str) -> None:
+        self.path = path
+        self._snapshot = snapshot
+        self._docs = [Doc(k, f"文献 {k}", f"{k}.txt", n) for k, n in sizes.items()]
+        self._by_id = {d.id: d for d in self._docs}
+
+    def documents(self) -> list[Doc]:
+        return self._docs
+
+    def document(self, doc_id: str) -> Doc:
+        return self._by_id[doc_id]
+
+    def text(self, doc_id: str) -> str:
+        return (self.path / "docs" / f"{doc_id}.txt").read_text(encoding="utf-8")
+
+    def templates(self) -> list[object]:
+        return []
+
+    def snapshot(self) -> str:
+        return self._snapshot
+
+
+def build_corpus(
+    root: Path, chars: float, doc_chars: int, seed: int
+) -> tuple[DirectoryCorpus, list[str]]:
+    gen = TextGenerator(seed)
+    count = max(1, int(chars // doc_chars))
+    docs = gen.documents(count, doc_chars)
+    (root / "docs").mkdir(parents=True, exist_ok=True)
+    sizes = {}
+    digest = hashlib.sha256()
+    for i, text in enumerate(docs):
+        doc_id = f"doc-{i:07d}"
+        (root / "docs" / f"{doc_id}.txt").write_text(text, encoding="utf-8")
+        sizes[doc_id] = len(text)
+        digest.update(text.encode("utf-8"))
+    snapshot = digest.hexdigest()
+    index_dir = root / "index"
+    manifest = index_dir / "index.json"
+    if manifest.is_file() and snapshot not in manifest.read_text(encoding="utf-8"):
+        shutil.rmtree(index_dir)  # ids are reused across runs: a different corpus needs a new index
+    return DirectoryCorpus(root, sizes, snapshot), docs
+
+
+def make_thesis(
+    docs: list[str], seed: int, chars: int = 100_000
+) -> tuple[str, list[tuple[int, int, str]]]:
+    """A thesis with 12 planted passages; returns the text and (start, end, doc index) spans."""
+    gen = TextGenerator(seed + 99)
+    rng = np.random.default_rng(seed)
+    pieces: list[str] = []
+    planted: list[tuple[int, int, str]] = []
+    pos = 0
+    for k in range(12):
+        filler = gen.text(chars // 13)
+        pieces.append(filler)
+        pos += len(filler)
+        i = int(rng.integers(0, len(docs)))
+        src = docs[i]
+        length = int(rng.integers(300, 1500))
+        a = int(rng.integers(0, max(1, len(src) - length)))
+        a, b = snap_to_sentence(src, a, a + length)
+        passage = disguise(src[a:b], DISGUISES[k % len(DISGUISES)], rng)
+        pieces.append(passage)
+        planted.append((pos, pos + len(passage), f"doc-{i:07d}"))
+        pos += len(passage)
+    pieces.append(gen.text(max(0, chars - pos)))
+    return "".join(pieces), planted
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1e6,1e7,1e8", help="corpus sizes in characters")
+    parser.add_argument("--doc-chars", type=int, default=50_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workdir", help="keep the generated corpora here (default: temp)")
+    args = parser.parse_args(argv)
+
+    root = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="spotcheck-q-"))
+    print(
+        f"{'corpus chars':>13} {'docs':>6} {'index s':>8} {'screen s':>9} "
+        f"{'retrieve':>9} {'align':>7} {'cands':>6} {'found':>6}"
+    )
+    try:
+        for size in (float(s) for s in args.sizes.split(",")):
+            work = root / f"corpus-{int(size)}"
+            t0 = time.perf_counter()
+            corpus, docs = build_corpus(work, size, args.doc_chars, seed=int(size) % 1000 + 1)
+            gen_s = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            CorpusIndex.open(work).update(corpus)
+            index_s = time.perf_counter() - t0
+            text, planted = make_thesis(docs, seed=7)
+            thesis = work / "thesis.txt"
+            thesis.write_text(text, encoding="utf-8")
+            del docs
+            times, results = [], []
+            settings = ScreenSettings(isolate_extraction=False)
+            for _ in range(args.repeat):
+                t0 = time.perf_counter()
+                res = screen_theses([thesis], corpus, settings)[0]
+                times.append(time.perf_counter() - t0)
+                results.append(res)
+            res = results[-1]
+            found = sum(
+                any(
+                    p["source_id"] == src and p["thesis_start"] < b and a < p["thesis_end"]
+                    for p in res["passages"]
+                )
+                for a, b, src in planted
+            )
+            tm = res.get("timings", {})
+            print(
+                f"{int(size):>13,} {len(corpus.documents()):>6} {index_s:>8.1f} "
+                f"{statistics.median(times):>9.2f} {tm.get('retrieve', 0):>9.3f} "
+                f"{tm.get('align', 0):>7.2f} {len(res['sources']):>6} {found:>3}/{len(planted)}"
+                f"   (generation {gen_s:.1f} s)"
+            )
+    finally:
+        if not args.workdir:
+            shutil.rmtree(root, ignore_errors=True)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (shared)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,313 @@
+"""PDF reading with pdfminer.six: positioned glyphs per page, grouped into lines.
+
+pdfminer's own layout analysis (LTChar objects, LAParams grouping) dominates its run time and
+inserts spaces between Chinese characters. This reader uses pdfminer only to parse and interpret
+the page content, records each glyph as a few floats, and groups glyphs into lines with numpy:
+sort by baseline, split where the baseline jumps, sort each line by x. On the way it drops glyphs a
+thesis never means as text: rotated watermarks, invisible sizes and fake-bold overprints (the same
+glyph drawn two or three times at almost the same place, which naive extractors turn into
+开开开学学学).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from pdfminer.pdfdevice import PDFTextDevice
+from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdffont import PDFFont, PDFUnicodeNotDefined
+from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdfparser import PDFParser
+from pdfminer.pdftypes import resolve1
+from pdfminer.psexceptions import PSEOF
+
+from corpora.lines import Line, PageLines, ReadResult
+
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
+UNMAPPED = "\ufffd"
+SPACE_RUN = re.compile(r"(?<=\S) {2,}(?=\S)| +(?=\t)|(?<=\t) +")
+
+
+class PdfEncrypted(Exception):
+    """The PDF needs a password we do not have (the empty user password did not open it)."""
+
+
+class PdfTooLarge(Exception):
+    """The PDF has more pages than the limit allows."""
+
+
+class PdfCorrupt(Exception):
+    """The PDF cannot be parsed at all."""
+
+
+def is_cjk(char: str) -> bool:
+    code = ord(char)
+    return (
+        0x4E00 <= code <= 0x9FFF
+        or 0x3400 <= code <= 0x4DBF
+        or 0x3000 <= code <= 0x303F
+        or 0xFF00 <= code <= 0xFFEF
+        or 0x20000 <= code <= 0x2FFFF
+        or 0xF900 <= code <= 0xFAFF
+    )
+
+
+@dataclass
+class _Glyphs:
+    """Column buffers for one page's glyphs."""
+
+    x0: list[float]
+    x1: list[float]
+    y: list[float]
+    size: list[float]
+    text: list[str]
+
+
+class GlyphRecorder(PDFTextDevice):
+    """A pdfminer device that records upright glyphs as (x0, x1, baseline, size, text)."""
+
+    def __init__(self, rsrcmgr: PDFResourceManager) -> None:
+        super().__init__(rsrcmgr)
+        self.glyphs = _Glyphs([], [], [], [], [])
+        self.images = 0
+        self.unmapped = 0
+        self.total = 0
+        self._glyph_cache: dict[tuple[int, int], tuple[str | None, float]] = {}
+        self._fonts: list[PDFFont] = []  # keeps cached fonts alive so their ids stay unique
+
+    def reset(self) -> None:
+        self.glyphs = _Glyphs([], [], [], [], [])
+        self.images = 0
+        self.unmapped = 0
+        self.total = 0
+
+    def render_image(self, name: str, stream: object) -> None:
+        self.images += 1
+
+    def render_char(
+        self,
+        matrix: tuple[float, float, float, float, float, float],
+        font: PDFFont,
+        fontsize: float,
+        scaling: float,
+        rise: float,
+        cid: int,
+        ncs: object,
+        graphicstate: object,
+    ) -> float:
+        key = (id(font), cid)
+        cached = self._glyph_cache.get(key)
+        if cached is None:
+            try:
+                text: str | None = font.to_unichr(cid)
+            except PDFUnicodeNotDefined:
+                text = None
+            except Exception:  # a broken ToUnicode map: treat the glyph as unmapped
+                text = None
+            cached = (text, font.char_width(cid))
+            self._glyph_cache[key] = cached
+            self._fonts.append(font)
+        text, width = cached
+        adv = width * fontsize * scaling
+        a, b, c, d, e, f = matrix
+        self.total += 1
+        if abs(b) > 1e-6 * (abs(a) + 1) or abs(c) > 1e-6 * (abs(d) + 1) or a <= 0 or d <= 0:
+            return adv  # rotated or mirrored: watermarks, axis labels
+        size = fontsize * d
+        if size < 1.0:
+            return adv
+        if text is None:
+            self.unmapped += 1
+            text = UNMAPPED
+        elif not text:
+            return adv
+        elif text.isspace():
+            text = " "
+        g = self.glyphs
+        g.x0.append(e)
+        g.x1.append(e + a * adv)
+        g.y.append(f + rise * d)
+        g.size.append(size)
+        g.text.append(text)
+        return adv
+
+
+def group_lines(glyphs: _Glyphs, page_height: float) -> list[Line]:
+    """Groups a page's glyphs into lines in reading order (top to bottom, left to right)."""
+    if not glyphs.text:
+        return []
+    x0 = np.asarray(glyphs.x0)
+    x1 = np.asarray(glyphs.x1)
+    y = np.asarray(glyphs.y)
+    size = np.asarray(glyphs.size)
+    text = np.asarray(glyphs.text, dtype=object)
+    by_y = np.argsort(-y, kind="stable")
+    ys = y[by_y]
+    tolerance = 0.45 * np.maximum(size[by_y][1:], size[by_y][:-1])
+    new_line = np.concatenate(([True], (ys[:-1] - ys[1:]) > tolerance))
+    line_id = np.empty_like(by_y)
+    line_id[by_y] = np.cumsum(new_line) - 1
+    order = np.lexsort((x0, line_id))
+    x0, x1, size, text, line_id = x0[order], x1[order], size[order], text[order], line_id[order]
+    y = y[order]
+    same_line = np.concatenate(([False], line_id[1:] == line_id[:-1]))
+    overprint = (
+        same_line
+        & np.concatenate(([False], text[1:] == text[:-1]))
+        & np.concatenate(
+            ([False], (x0[1:] - x0[:-1]) < 0.5 * (x1[:-1] - x0[:-1]) + 0.02 * size[1:])
+        )
+    )
+    keep = ~overprint
+    x0, x1, size, text, line_id, y = (
+        x0[keep],
+        x1[keep],
+        size[keep],
+        text[keep],
+        line_id[keep],
+        y[keep],
+    )
+    starts = np.flatnonzero(np.concatenate(([True], line_id[1:] != line_id[:-1])))
+    ends = np.append(starts[1:], len(text))
+    gaps = np.concatenate(([0.0], x0[1:] - x1[:-1]))
+    lines: list[Line] = []
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        chars = text[start:end].tolist()
+        line_gaps = gaps[start:end]
+        line_size = float(np.median(size[start:end]))
+        wide = np.flatnonzero(line_gaps[1:] > 0.15 * line_size) + 1
+        pieces: list[str] = []
+        previous = 0
+        for index in wide.tolist():
+            left, right = chars[index - 1][-1], chars[index][0]
+            if left == " " or right == " ":
+                continue
+            gap = float(line_gaps[index])
+            if gap > 3.0 * line_size:
+                separator = "\t"
+            elif is_cjk(left) and is_cjk(right) and gap < 0.8 * line_size:
+                continue
+            else:
+                separator = " "
+            pieces.append("".join(chars[previous:index]))
+            pieces.append(separator)
+            previous = index
+        pieces.append("".join(chars[previous:]))
+        line_text = SPACE_RUN.sub(" ", "".join(pieces)).strip(" ")
+        if not line_text:
+            continue
+        lines.append(
+            Line(
+                text=line_text,
+                x0=float(x0[start]),
+                x1=float(x1[end - 1]),
+                top=float(page_height - np.max(y[start:end])),
+                size=line_size,
+            )
+        )
+    return lines
+
+
+def page_count(document: PDFDocument) -> int:
+    """The page count the document's page tree declares (0 when it does not say)."""
+    try:
+        pages = resolve1(document.catalog.get("Pages"))
+        count = resolve1(pages.get("Count")) if isinstance(pages, dict) else None
+        return int(count) if isinstance(count, int | float) and count >= 0 else 0
+    except Exception:
+        return 0
+
+
+def _info(document: PDFDocument) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for info in document.info[:1]:
+        for key in ("Title", "Author", "Subject", "Producer", "Creator"):
+            value = resolve1(info.get(key))
+            if isinstance(value, bytes):
+                if value.startswith(b"\xfe\xff"):
+                    text = value[2:].decode("utf-16-be", "replace")
+                else:
+                    text = value.decode("latin-1")
+                out[key.lower()] = text.strip("\x00 ")
+            elif isinstance(value, str):
+                out[key.lower()] = value
+    return out
+
+
+def read_pdf(data: bytes, *, max_pages: int) -> ReadResult:
+    """Reads a PDF's pages as lines; raises PdfEncrypted, PdfTooLarge or PdfCorrupt."""
+    try:
+        parser = PDFParser(io.BytesIO(data))
+        document = PDFDocument(parser, password="")
+    except PDFPasswordIncorrect as exc:
+        raise PdfEncrypted(
+            "the PDF is encrypted with a password (the empty one did not open it)"
+        ) from exc
+    except PDFEncryptionError as exc:
+        raise PdfEncrypted(
+            f"the PDF uses an encryption scheme that cannot be opened: {exc}"
+        ) from exc
+    except (MemoryError, RecursionError):
+        raise
+    except PSEOF as exc:
+        raise PdfCorrupt("the PDF is truncated (unexpected end of file)") from exc
+    except Exception as exc:
+        raise PdfCorrupt(f"not a readable PDF ({type(exc).__name__}: {exc})".strip()) from exc
+    declared = page_count(document)
+    if declared > max_pages:
+        raise PdfTooLarge(f"the PDF has {declared} pages, more than the limit of {max_pages}")
+    manager = PDFResourceManager(caching=True)
+    device = GlyphRecorder(manager)
+    interpreter = PDFPageInterpreter(manager, device)
+    pages: list[PageLines] = []
+    problem: str | None = None
+    try:
+        info = _info(document)
+    except Exception:
+        info = {}
+    try:
+        for number, page in enumerate(PDFPage.create_pages(document), start=1):
+            if number > max_pages:
+                raise PdfTooLarge(f"the PDF has more than {max_pages} pages")
+            device.reset()
+            x_min, y_min, x_max, y_max = (float(v) for v in page.mediabox)
+            try:
+                interpreter.process_page(page)
+            except (MemoryError, RecursionError):
+                raise
+            except Exception as exc:
+                problem = problem or f"page {number} could not be read ({type(exc).__name__})"
+            lines = group_lines(device.glyphs, y_max)
+            pages.append(
+                PageLines(
+                    lines=lines,
+                    height=y_max - y_min,
+                    width=x_max - x_min,
+                    images=device.images,
+                    unmapped_glyphs=device.unmapped,
+                    glyphs=device.total,
+                )
+            )
+    except PdfTooLarge:
+        raise
+    except (MemoryError, RecursionError):
+        raise
+    except Exception as exc:
+        if not pages:
+            raise PdfCorrupt(
+                f"the PDF's page tree cannot be read ({type(exc).__name__}: {exc})"
+            ) from exc
+        problem = f"the PDF is damaged after page {len(pages)} ({type(exc).__name__})"
+    if not pages:
+        raise PdfCorrupt("the PDF has no pages")
+    if b"%%EOF" not in data[-2048:] and problem is None:
+        problem = "the file is truncated (no end-of-file marker); text may be missing"
+    if declared and len(pages) < declared and problem is None:
+        problem = f"only {len(pages)} of {declared} pages could be read"
+    return ReadResult(pages=pages, info=info, problem=problem, has_geometry=True)

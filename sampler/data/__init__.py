@@ -1,0 +1,1 @@
+"""Package data: the embedded 2022 discipline catalogue."""

@@ -1,0 +1,75 @@
+"""Invariants of labels, file typing, the rate limiter and the error handlers."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from api.problems import PROBLEM_MEDIA_TYPE
+from api.ratelimit import RateLimiter
+from api.uploads import clean_label, sniff_type
+from tests.api.conftest import Api, TestClient
+from tests.api.documents import thesis_pdf_bytes
+
+
+@given(st.text(max_size=300))
+def test_labels_never_carry_paths_or_control_characters(name: str) -> None:
+    label = clean_label(name, "fallback.pdf")
+    assert label and "/" not in label and "\\" not in label
+    assert label not in (".", "..")
+    assert all(ord(c) >= 32 and c != "\x7f" for c in label)
+    assert len(label) <= 200
+
+
+def test_labels_keep_chinese_names() -> None:
+    assert clean_label("C:\\Users\\张三\\论文 终稿.pdf", "x") == "论文 终稿.pdf"
+    assert clean_label("../../etc/passwd", "x") == "passwd"
+    assert clean_label("..", "x") == "x"
+
+
+@given(st.binary(max_size=2000))
+def test_sniffing_any_bytes_never_fails(data: bytes) -> None:
+    assert sniff_type(data) in (None, "pdf", "docx", "txt")
+
+
+def test_sniffing_known_types() -> None:
+    assert sniff_type(thesis_pdf_bytes("题目")[:8192]) == "pdf"
+    assert sniff_type("论文".encode("gb18030") * 100) == "txt"
+    assert sniff_type("論文".encode("big5") * 100) == "txt"
+    assert sniff_type(b"\xff\xfe" + "论文".encode("utf-16-le")) == "txt"
+    assert sniff_type(b"\x7fELF\x02\x01\x01\x00" + bytes(100)) is None
+
+
+@given(
+    rate=st.floats(min_value=0.5, max_value=100),
+    burst=st.integers(min_value=1, max_value=50),
+    gaps=st.lists(st.floats(min_value=0, max_value=0.5), min_size=1, max_size=200),
+)
+def test_token_bucket_never_admits_more_than_burst_plus_rate_times_time(
+    rate: float, burst: int, gaps: list[float]
+) -> None:
+    limiter = RateLimiter(rate, burst)
+    now = 1000.0
+    admitted = 0
+    for gap in gaps:
+        now += gap
+        wait = limiter.acquire("k", now=now)
+        if wait == 0:
+            admitted += 1
+        else:
+            assert wait > 0 and int(limiter.retry_after_header(wait)) >= 1
+    assert admitted <= burst + rate * (now - 1000.0) + 1e-6
+    assert RateLimiter(0, 1).acquire("k") == 0  # 0 disables the limit
+
+
+def test_unexpected_errors_are_problem_json_without_details(api: Api) -> None:
+    def explode() -> None:
+        raise RuntimeError("secret internal detail")
+
+    app = api.client.app
+    app.add_api_route("/v1/explode", explode)  # type: ignore[attr-defined]
+    response = TestClient(app, raise_server_exceptions=False).get("/v1/explode")
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith(PROBLEM_MEDIA_TYPE)
+    assert "secret internal detail" not in response.text
+    assert response.json()["code"] == "internal"

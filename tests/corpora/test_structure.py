@@ -1,0 +1,231 @@
+"""Section detection on clean text: Chinese and English conventions, contents pages, order."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from corpora.structure import detect_sections
+
+BODY = "本章介绍研究的背景、意义和主要内容，并说明论文的组织结构。" * 3
+EN_BODY = (
+    "This chapter introduces the background of the study and the structure of the thesis. " * 2
+)
+
+
+def layout(*paragraphs: str) -> str:
+    return "".join(p + "\n" for p in paragraphs)
+
+
+def outline(text: str) -> list[tuple[str, str]]:
+    return [(s.kind, s.title) for s in detect_sections(text)]
+
+
+def test_chinese_thesis_with_all_parts() -> None:
+    text = layout(
+        "北方大学博士学位论文",
+        "论文题目",
+        "独创性声明",
+        "本人声明所呈交的论文是我个人在导师指导下进行的研究工作。",
+        "学位论文使用权限",
+        "本人完全了解学校有关保留、使用学位论文的规定。",
+        "摘 要",
+        BODY,
+        "Abstract",
+        EN_BODY,
+        "目 录",
+        "第一章 绪论 ........ 1",
+        "1.1 研究背景 ........ 1",
+        "第二章 方法 ........ 9",
+        "参考文献 ........ 20",
+        "第一章 绪论",
+        BODY,
+        "1.1 研究背景",
+        BODY,
+        "一、问题的提出",
+        BODY,
+        "第二章 方法",
+        BODY,
+        "结论",
+        BODY,
+        "参考文献",
+        "[1] 王五. 论文[J]. 学报, 2020.",
+        "附录A 调查问卷",
+        BODY,
+        "致 谢",
+        "感谢导师。",
+        "攻读博士学位期间取得的研究成果",
+        "[1] 论文一",
+    )
+    assert outline(text) == [
+        ("cover", "北方大学博士学位论文"),
+        ("declaration", "独创性声明"),
+        ("declaration", "学位论文使用权限"),
+        ("abstract_zh", "摘 要"),
+        ("abstract_en", "Abstract"),
+        ("toc", "目 录"),
+        ("chapter", "第一章 绪论"),
+        ("chapter", "第二章 方法"),
+        ("chapter", "结论"),
+        ("references", "参考文献"),
+        ("appendix", "附录A 调查问卷"),
+        ("acknowledgements", "致 谢"),
+        ("publications", "攻读博士学位期间取得的研究成果"),
+    ]
+
+
+def test_declaration_names_of_many_universities() -> None:
+    for name in (
+        "原创性声明",
+        "独创性声明",
+        "承诺书",
+        "学位论文使用权限",
+        "著作权使用声明",
+        "学位论文版权使用授权书",
+        "授权书",
+    ):
+        text = layout("某某大学", name, "本人承诺所呈交的论文是独立完成的。", "第1章 引言", BODY)
+        assert ("declaration", name) in outline(text), name
+
+
+def test_numbering_schemes() -> None:
+    for headings in (
+        ["第1章 引言", "第2章 方法", "第3章 结论"],
+        ["1 绪论", "2 方法", "3 实验"],
+        ["1 引言", "2 方法", "3 讨论"],
+        ["一 引言", "二 方法", "三 结论"],
+        ["一、引言", "二、方法", "三、结论"],
+        ["Chapter 1 Introduction", "Chapter 2 Method", "Chapter 3 Results"],
+        ["CHAPTER ONE INTRODUCTION", "CHAPTER TWO METHOD", "CHAPTER THREE RESULTS"],
+        ["1. Introduction", "2. Method", "3. Results"],
+    ):
+        parts: list[str] = []
+        for heading in headings:
+            parts += [heading, BODY, "1.1 小节", BODY]
+        found = [t for k, t in outline(layout("封面", *parts)) if k == "chapter"]
+        assert found == headings, headings
+
+
+def test_sub_sections_and_numbered_body_lines_are_not_chapters() -> None:
+    text = layout(
+        "第一章 引言",
+        "一、研究背景",
+        BODY,
+        "二、研究意义",
+        BODY,
+        "2019年以来，相关研究迅速增加。",
+        "第二章 方法",
+        BODY,
+    )
+    assert [t for k, t in outline(text) if k == "chapter"] == ["第一章 引言", "第二章 方法"]
+
+
+def test_contents_without_heading_and_inline_abstract() -> None:
+    text = layout(
+        "南方大学硕士学位论文",
+        "摘要：本文研究了中文学位论文的复制检测问题，提出了一种新的方法。",
+        "关键词：复制检测；学位论文",
+        "ABSTRACT: This thesis studies copy detection in Chinese theses.",
+        "1 绪论 1",
+        "1.1 研究背景 1",
+        "2 方法 5",
+        "3 实验 9",
+        "参考文献 20",
+        "1 绪论",
+        BODY,
+        "2 方法",
+        BODY,
+        "3 实验",
+        BODY,
+        "参考文献",
+        "[1] 文献",
+    )
+    assert outline(text) == [
+        ("cover", "南方大学硕士学位论文"),
+        ("abstract_zh", "摘要"),
+        ("abstract_en", "ABSTRACT"),
+        ("toc", "目录"),
+        ("chapter", "1 绪论"),
+        ("chapter", "2 方法"),
+        ("chapter", "3 实验"),
+        ("references", "参考文献"),
+    ]
+
+
+def test_english_back_matter() -> None:
+    text = layout(
+        "A Thesis Submitted to Eastern University",
+        "Abstract",
+        EN_BODY,
+        "Table of Contents",
+        "Chapter 1 Introduction .......... 1",
+        "Bibliography .......... 30",
+        "Chapter 1 Introduction",
+        EN_BODY,
+        "Bibliography",
+        "Smith, J. (2020). A paper.",
+        "Appendix A Questionnaire",
+        EN_BODY,
+        "Acknowledgements",
+        "I thank my supervisor.",
+        "List of Publications",
+        "[1] A paper.",
+    )
+    assert [k for k, _ in outline(text)] == [
+        "cover",
+        "abstract_en",
+        "toc",
+        "chapter",
+        "references",
+        "appendix",
+        "acknowledgements",
+        "publications",
+    ]
+
+
+def test_text_without_headings_is_one_other_section() -> None:
+    text = "这是一段没有任何标题的网页文本。\n它被加入参考语料库。\n"
+    assert outline(text) == [("other", "")]
+
+
+heading_like = st.sampled_from(
+    [
+        "第一章 绪论",
+        "第二章 方法",
+        "摘要",
+        "Abstract",
+        "参考文献",
+        "致谢",
+        "目录",
+        "1 绪论",
+        "附录",
+        "Chapter 2 Method",
+        "1.1 背景",
+        "第一章 绪论 .... 3",
+    ]
+)
+prose = st.text(alphabet="的一是在不了有和人这中大为。，abc ", min_size=1, max_size=80)
+
+
+@given(st.lists(st.one_of(heading_like, prose), min_size=0, max_size=40))
+def test_sections_never_overlap_and_stay_in_order(paragraphs: list[str]) -> None:
+    text = "".join(p.strip() + "\n" for p in paragraphs if p.strip())
+    sections = detect_sections(text)
+    allowed = {
+        "cover",
+        "declaration",
+        "abstract_zh",
+        "abstract_en",
+        "toc",
+        "chapter",
+        "references",
+        "appendix",
+        "acknowledgements",
+        "publications",
+        "other",
+    }
+    for section in sections:
+        assert section.kind in allowed
+        assert 0 <= section.start < section.end <= len(text)
+    for before, after in zip(sections, sections[1:], strict=False):
+        assert before.end <= after.start
