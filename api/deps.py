@@ -59,9 +59,14 @@ async def get_principal(
             "send an API key as `Authorization: Bearer <key>`",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    principal = await run_in_threadpool(
-        authenticate, session, credentials.credentials, service.settings.secret_key
-    )
+    token = credentials.credentials
+    principal = service.principals.get(token)
+    if principal is None:
+        principal = await run_in_threadpool(
+            authenticate, session, token, service.settings.secret_key
+        )
+        if principal is not None:
+            service.principals.put(token, principal)
     if principal is None:
         raise ApiProblem(
             401,

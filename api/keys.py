@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -97,3 +99,42 @@ def authenticate(session: Session, token: str, secret: str) -> Principal | None:
         key.last_used_at = now
         session.commit()
     return Principal(key.id, key.name, key.role, key.institution)
+
+
+class PrincipalCache:
+    """Recently authenticated keys, so that hot read paths skip the database.
+
+    An entry lives `ttl` seconds; revoking a key through this process drops it at once, a
+    revocation made elsewhere (the CLI, another server) takes effect within `ttl`.
+    """
+
+    def __init__(self, ttl: float = 5.0, max_entries: int = 10_000) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> Principal | None:
+        if self.ttl <= 0:
+            return None
+        with self._lock:
+            entry = self._entries.get(token)
+            if entry is None:
+                return None
+            if time.monotonic() - entry[0] > self.ttl:
+                del self._entries[token]
+                return None
+            return entry[1]
+
+    def put(self, token: str, principal: Principal) -> None:
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[token] = (time.monotonic(), principal)
+
+    def invalidate(self, key_id: str) -> None:
+        with self._lock:
+            for token in [t for t, (_, p) in self._entries.items() if p.key_id == key_id]:
+                del self._entries[token]

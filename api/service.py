@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.keys import PrincipalCache
 from api.migrations import upgrade_to_head
 from api.ratelimit import RateLimiter
 from api.settings import Settings
@@ -22,6 +23,7 @@ class Service:
     sessions: sessionmaker[Session]
     blobs: BlobStore
     limiter: RateLimiter = field(default_factory=RateLimiter)
+    principals: PrincipalCache = field(default_factory=PrincipalCache)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -45,4 +47,5 @@ def open_service(settings: Settings, *, migrate: bool = True) -> Service:
         sessions=make_session_factory(engine),
         blobs=BlobStore(settings.blob_dir),
         limiter=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
+        principals=PrincipalCache(settings.auth_cache_seconds),
     )

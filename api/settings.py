@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     max_frame_bytes: int = 100 * 1024 * 1024
     rate_limit_per_second: float = 50.0
     rate_limit_burst: int = 200
+    auth_cache_seconds: float = 5.0
     run_worker: bool = True
     worker_threads: int = 1
     job_lease_seconds: float = 60.0

@@ -15,7 +15,6 @@ import argparse
 import resource
 import tempfile
 import time
-from dataclasses import replace
 from datetime import date
 
 from review import workspace
@@ -27,6 +26,21 @@ from review.results import compute_results
 from review.simulate import demo_provinces, generate_expert_pool, simulate_review_cycle
 from review.theses import SampledThesis, ScreeningEvidence
 from sampler.disciplines import catalogue_2022
+
+
+class Timer:
+    """Wall-clock and CPU seconds of a block (CPU time is steadier on a shared machine)."""
+
+    def __enter__(self) -> Timer:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
+
+    def __str__(self) -> str:
+        return f"{self.wall:.2f} s wall, {self.cpu:.2f} s CPU"
 
 
 def generated_theses(n: int, seed: int) -> list[SampledThesis]:
@@ -68,49 +82,44 @@ def main() -> None:
     policy = ConflictPolicy(frozenset({Conflict.SAME_PROVINCE, Conflict.SUPERVISOR}))
     print(f"theses: {len(theses)}, experts: {len(experts)}, exclusions: {policy.names()}")
 
-    start = time.perf_counter()
-    result = staff(
-        initial_requests(theses),
-        {t.thesis_id: t for t in theses},
-        experts,
-        policy,
-        args.seed,
-        on=date(2025, 3, 1),
-    )
-    elapsed = time.perf_counter() - start
+    with Timer() as timer:
+        result = staff(
+            initial_requests(theses),
+            {t.thesis_id: t for t in theses},
+            experts,
+            policy,
+            args.seed,
+            on=date(2025, 3, 1),
+        )
     fallback = sum(1 for a in result.assignments if a.match.value == "category")
     print(
-        f"staffing (3 per thesis): {elapsed:.2f} s, {len(result.assignments)} assignments, "
+        f"staffing (3 per thesis): {timer}, {len(result.assignments)} assignments, "
         f"{fallback} by 门类 fallback, {len(result.shortfalls)} theses short"
     )
 
     cycle = ReviewCycle(seed=args.seed, policy=policy, theses=tuple(theses), experts=tuple(experts))
-    start = time.perf_counter()
-    cycle, log = simulate_review_cycle(cycle, date(2025, 3, 1))
-    elapsed = time.perf_counter() - start
+    with Timer() as timer:
+        cycle, log = simulate_review_cycle(cycle, date(2025, 3, 1))
     outcomes = {}
     for status in thesis_statuses(cycle).values():
         outcomes[status.decision.outcome.value] = outcomes.get(status.decision.outcome.value, 0) + 1
     print(
         f"simulated cycle (assign, {log.declined} declines replaced, {log.reviews} reviews, "
-        f"复评, decisions): {elapsed:.2f} s; outcomes {outcomes}"
+        f"复评, decisions): {timer}; outcomes {outcomes}"
     )
 
-    start = time.perf_counter()
-    results = compute_results(cycle, 2025)
-    elapsed = time.perf_counter() - start
-    print(f"results with intervals ({len(results.groups)} groups): {elapsed:.2f} s")
+    with Timer() as timer:
+        results = compute_results(cycle, 2025)
+    print(f"results with intervals ({len(results.groups)} groups): {timer}")
 
     with tempfile.TemporaryDirectory() as directory:
         info = workspace.WorkspaceInfo(seed=args.seed)
-        start = time.perf_counter()
-        workspace.save(directory, cycle, info)
-        saved = time.perf_counter() - start
-        start = time.perf_counter()
-        loaded, _ = workspace.load(directory)
-        read = time.perf_counter() - start
-        assert loaded == replace(cycle)
-    print(f"workspace save: {saved:.2f} s, load: {read:.2f} s")
+        with Timer() as saved:
+            workspace.save(directory, cycle, info)
+        with Timer() as read:
+            loaded, _ = workspace.load(directory)
+        assert loaded == cycle
+    print(f"workspace save: {saved}; load: {read}")
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (max RSS): {peak_mib:.0f} MiB")
 

@@ -24,6 +24,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -172,6 +173,18 @@ def collect_files(paths: Iterable[Path]) -> list[tuple[Path, str]]:
     return found
 
 
+def caller_metadata(row: FileMetadata) -> dict[str, str]:
+    """Metadata-CSV fields passed to extraction (they win over the cover page)."""
+    caller: dict[str, str] = {}
+    if row.title:
+        caller["title"] = row.title
+    if row.authors:
+        caller["author"] = "；".join(row.authors)
+    if row.institution:
+        caller["institution"] = row.institution
+    return caller
+
+
 def guess_year(doc: ExtractedDocument) -> int | None:
     head = doc.text[: doc.page_starts[2] if len(doc.page_starts) > 2 else 3000]
     digits = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
@@ -194,6 +207,7 @@ class Corpus:
         self.path = Path(path)
         self._cache_key: tuple[int, int, int] | None = None
         self._cache: dict[str, Any] = {}
+        self._by_id: dict[str, dict[str, Any]] = {}
 
     @property
     def manifest_path(self) -> Path:
@@ -258,6 +272,7 @@ class Corpus:
                     f"version {data.get('version')})"
                 )
             self._cache, self._cache_key = data, key
+            self._by_id = {entry["id"]: entry for entry in data.get("documents", [])}
         return self._cache
 
     def _save(self, data: dict[str, Any]) -> None:
@@ -271,10 +286,10 @@ class Corpus:
 
     def resolve_id(self, doc_id: str) -> str:
         """The full id for `doc_id` or a unique prefix of at least 6 characters."""
-        ids = [d["id"] for d in self._load()["documents"]]
-        if doc_id in ids:
+        self._load()
+        if doc_id in self._by_id:
             return doc_id
-        matches = [i for i in ids if len(doc_id) >= 6 and i.startswith(doc_id)]
+        matches = [i for i in self._by_id if len(doc_id) >= 6 and i.startswith(doc_id)]
         if len(matches) == 1:
             return matches[0]
         if matches:
@@ -283,7 +298,7 @@ class Corpus:
 
     def document(self, doc_id: str) -> CorpusDocument:
         full = self.resolve_id(doc_id)
-        return next(d for d in self.documents() if d.id == full)
+        return CorpusDocument.from_json(self._by_id[full])
 
     def text(self, doc_id: str) -> str:
         full = self.resolve_id(doc_id)
@@ -330,14 +345,29 @@ class Corpus:
         progress: Progress | None = None,
         extractor: Extractor | None = None,
         limits: ExtractionLimits | None = None,
+        workers: int = 1,
     ) -> AddReport:
         """Extracts and stores each file; a bad file is reported and skipped, never fatal.
 
-        `extractor` defaults to in-process extraction; the CLI passes an isolated one.
+        `extractor` defaults to in-process extraction; the CLI passes an isolated one. With
+        `workers` > 1 the extractor is called from that many threads at once (it must be
+        thread-safe, e.g. one isolated worker process per thread); files are still stored one
+        by one, in order.
         """
         rows = read_metadata_csv(metadata_csv) if metadata_csv else {}
         files = collect_files(paths)
         extract = extractor or (lambda p, m: extract_file(p, metadata=m, limits=limits))
+        jobs = [
+            (path, rows.get(relative) or rows.get(path.name) or FileMetadata())
+            for path, relative in files
+        ]
+
+        def run(job: tuple[Path, FileMetadata]) -> ExtractedDocument | str:
+            try:
+                return extract(job[0], caller_metadata(job[1]))
+            except OSError as exc:
+                return f"cannot read: {exc.strerror or exc}"
+
         outcomes: list[AddOutcome] = []
         with self._locked():
             data = self._load()
@@ -345,10 +375,13 @@ class Corpus:
             by_hash = {d["sha256"]: d["id"] for d in documents}
             by_text = {d["text_sha256"]: d["id"] for d in documents}
             pending = 0
+            pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
+            results = pool.map(run, jobs) if pool is not None else map(run, jobs)
             try:
-                for number, (path, relative) in enumerate(files, start=1):
-                    row = rows.get(relative) or rows.get(path.name) or FileMetadata()
-                    outcome, record = self._add_one(path, row, extract, by_hash, by_text)
+                for number, ((path, row), result) in enumerate(
+                    zip(jobs, results, strict=True), start=1
+                ):
+                    outcome, record = self._store(path, row, result, by_hash, by_text)
                     if record is not None:
                         documents.append(record.to_json())
                         by_hash[record.sha256] = record.id
@@ -361,30 +394,24 @@ class Corpus:
                     if progress is not None:
                         progress(number, len(files), outcome)
             finally:
+                if pool is not None:
+                    pool.shutdown(cancel_futures=True)
                 if pending:
                     self._save(dict(data, documents=documents))
         return AddReport(tuple(outcomes))
 
-    def _add_one(
+    def _store(
         self,
         path: Path,
         row: FileMetadata,
-        extract: Extractor,
+        doc: ExtractedDocument | str,
         by_hash: Mapping[str, str],
         by_text: Mapping[str, str],
     ) -> tuple[AddOutcome, CorpusDocument | None]:
+        """Stores one extraction result (or reports why not)."""
         shown = str(path)
-        caller: dict[str, str] = {}
-        if row.title:
-            caller["title"] = row.title
-        if row.authors:
-            caller["author"] = "；".join(row.authors)
-        if row.institution:
-            caller["institution"] = row.institution
-        try:
-            doc = extract(path, caller)
-        except OSError as exc:
-            return AddOutcome(shown, "failed", reason=f"cannot read: {exc.strerror or exc}"), None
+        if isinstance(doc, str):
+            return AddOutcome(shown, "failed", reason=doc), None
         if not doc.usable:
             return AddOutcome(shown, "failed", reason=doc.reason, status=doc.status), None
         if not doc.text.strip():

@@ -227,6 +227,8 @@ def _status_from_pages(read: ReadResult) -> tuple[str, str | None, set[int], lis
     if whole.unreadable and whole.unreadable >= 0.3 * whole.visible:
         return "not_extractable", garbage_reason(whole), set(), warnings
     if readable <= 0 or readable < 3 * total_pages and readable < 40:
+        if read.problem and not images:
+            return "corrupt", f"no readable text: {read.problem}", set(), warnings
         if images or read.has_geometry:
             return (
                 "no_text_layer",

@@ -178,7 +178,9 @@ def worker_main(memory_bytes: int) -> int:
     import resource
 
     if memory_bytes > 0:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     out = sys.stdout.buffer
     out.write(json.dumps({"status": READY, "memory_bytes": memory_bytes}).encode() + b"\n")
     out.flush()

@@ -84,7 +84,7 @@ def margin_lines(pages: list[PageLines], has_geometry: bool) -> set[tuple[int, i
         line = pages[p].lines[i]
         height = pages[p].height
         in_margin = not has_geometry or (
-            height > 0 and (line.top < 0.13 * height or line.top > 0.87 * height)
+            height > 0 and (line.top < 0.10 * height or line.top > 0.90 * height)
         )
         if (
             full[(key, slot)] >= repeat

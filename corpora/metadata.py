@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from corpora.simplify import to_simplified
+
 LABELS: dict[str, tuple[str, ...]] = {
     "title": ("论文题目", "中文题目", "论文名称", "题目", "title", "thesis title"),
     "author": (
@@ -26,6 +28,7 @@ LABELS: dict[str, tuple[str, ...]] = {
         "student",
     ),
     "supervisor": (
+        "指导教授",
         "指导教师姓名",
         "导师姓名",
         "指导教师",
@@ -66,7 +69,7 @@ INSTITUTION = re.compile(r"[\u4e00-\u9fff]{2,20}?(?:大学|学院|研究院|研�
 EN_INSTITUTION = re.compile(r"(?:[A-Z][a-z]+\s+){0,5}University(?:\s+of(?:\s+[A-Z][a-z]+){1,4})?")
 DEGREE = re.compile(r"(博士|硕士|学士|doctor|master|bachelor)", re.I)
 NOT_TITLE = re.compile(
-    r"(^.{0,16}(?:学位论文|毕业论文|毕业设计)$|^.{0,20}(?:大学|学院|研究院|研究所|科学院)$|"
+    r"(^.{0,16}(?:学位论文|毕业论文|毕业设计|硕士论文|博士论文|学士论文)$|^.{0,20}(?:大学|学院|研究院|研究所|科学院)$|"
     r"^\d{4}|年.{0,3}月|分类号|密级|学号|UDC|编号|[:：]|^(?:a\s+)?(?:dissertation|thesis)\b|"
     r"submitted|university$)",
     re.I,
@@ -105,39 +108,51 @@ def _clean_value(field: str, value: str) -> str:
 
 
 def read_cover_metadata(cover_text: str, info: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Metadata fields found on the cover text (first pages); PDF info fills a missing title."""
+    """Metadata fields found on the cover text (first pages); PDF info fills a missing title.
+
+    Labels and keywords are matched on simplified characters; values keep the original ones.
+    """
     found: dict[str, str] = {}
-    lines = [line.strip() for line in cover_text.splitlines() if line.strip()]
-    for line in lines:
+    lines = [line.strip() for line in cover_text.splitlines() if line.strip()][:60]
+    simple_lines = [to_simplified(line) if len(line) <= 200 else line for line in lines]
+
+    def original(line: str, simple: str, span: tuple[int, int]) -> str:
+        return line[span[0] : span[1]] if len(simple) == len(line) else simple[span[0] : span[1]]
+
+    for line, simple in zip(lines, simple_lines, strict=True):
         for field, pattern in LABEL_RES.items():
             if field in found:
                 continue
-            match = pattern.match(line)
+            match = pattern.match(simple)
             if match and match.group("value"):
-                value = _clean_value(field, match.group("value"))
+                value = _clean_value(field, original(line, simple, match.span("value")))
                 if value and len(value) <= 120:
                     found[field] = value
                     break
     if "institution" not in found:
-        for line in lines:
-            match = INSTITUTION.search(line) or EN_INSTITUTION.search(line)
+        for line, simple in zip(lines, simple_lines, strict=True):
+            match = INSTITUTION.search(simple) or EN_INSTITUTION.search(simple)
             if match:
-                found["institution"] = match.group(0).strip()
+                found["institution"] = original(line, simple, match.span()).strip()
                 break
     if "degree" not in found:
-        match = DEGREE.search(" ".join(lines[:12]))
-        if match:
-            found["degree"] = (
-                match.group(1) if not match.group(1).isascii() else match.group(1).lower()
-            )
+        for simple in simple_lines[:12]:
+            if any(p.match(simple) for p in LABEL_RES.values()):
+                continue  # 指导教师：某某 博士 is the supervisor's title, not the degree
+            match = DEGREE.search(simple)
+            if match:
+                degree = match.group(1)
+                found["degree"] = degree.lower() if degree.isascii() else degree
+                break
     if "title" not in found:
-        for line in lines[:15]:
+        for line, simple in zip(lines[:15], simple_lines[:15], strict=True):
             if (
-                len(line) >= 6
-                and not NOT_TITLE.search(line)
-                and not any(p.match(line) for p in LABEL_RES.values())
+                6 <= len(line) <= 120
+                and "。" not in simple
+                and not NOT_TITLE.search(simple)
+                and not any(p.match(simple) for p in LABEL_RES.values())
             ):
-                found["title"] = line[:200]
+                found["title"] = line
                 break
     if "title" not in found and info:
         title = info.get("title", "").strip()

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from corpora.simplify import to_simplified
+
 CN_DIGITS = {
     "零": 0,
     "〇": 0,
@@ -222,8 +224,10 @@ def is_toc_entry(text: str) -> bool:
 
 
 def named_kind(text: str) -> str | None:
-    """The kind of a named heading (摘要, 参考文献, …), or None."""
+    """The kind of a named heading (摘要, 参考文献, …; traditional forms too), or None."""
     squashed = squash(text).rstrip(":：")
+    if len(squashed) <= 2 * MAX_HEADING:
+        squashed = to_simplified(squashed)
     if not squashed:
         return None
     inline_abstract = re.match(r"^(摘要|abstract)[:：]", squashed, re.I)
@@ -260,6 +264,21 @@ def toc_region(paras: list[Paragraph]) -> tuple[int, int] | None:
     return next(((first, last) for first, last, count in runs if count >= 3), None)
 
 
+def _with_title_line(number_line: str, following: str) -> str:
+    """ "第一章" or "Chapter 1" alone on a line takes its title from the next short line."""
+    candidate = following.strip()
+    if (
+        not candidate
+        or len(candidate) > MAX_HEADING
+        or SENTENCE_PUNCT.search(candidate)
+        or any(pattern.match(candidate) for _, pattern in SCHEMES)
+        or SECTION_NUMBER.match(candidate)
+        or named_kind(candidate) not in (None, "chapter")
+    ):
+        return number_line
+    return number_line + " " + re.sub(r"\s+", " ", candidate)
+
+
 def chapter_markers(paras: list[Paragraph], skip: set[int]) -> list[Marker]:
     """Chapter headings of the numbering scheme with the longest run 1, 2, 3, …."""
     best: list[Marker] = []
@@ -278,8 +297,14 @@ def chapter_markers(paras: list[Paragraph], skip: set[int]) -> list[Marker]:
             number = scheme_number(scheme, match.group(1))
             if number is None:
                 continue
+            if scheme in ("arabic", "cn_numeral") and (
+                len(match.group(2)) > 25 or re.search(r"[：:，,；;。、]", match.group(2))
+            ):
+                continue  # a numbered list item, not a heading
             if number == expected or (not accepted and number == 0 and expected == 1):
                 title = re.sub(r"\s+", " ", stripped)
+                if not match.group(2).strip() and i + 1 < len(paras):
+                    title = _with_title_line(title, paras[i + 1].text)
                 accepted.append(Marker(para.start, "chapter", title))
                 expected = number + 1
         threshold = 1 if scheme in ("zh_chapter", "en_chapter") else 2

@@ -287,34 +287,34 @@ def staff(
     assignments: list[Assignment] = []
     shortfalls: list[Shortfall] = []
     due_on = on + timedelta(days=due_days)
-    for request in sorted(pending, key=lambda r: (r.thesis.thesis_id, r.round)):
-        replaced = list(request.replaces)
-        for i in request.chosen:
-            position = int(np.flatnonzero(request.candidates == i)[0])
-            tier = int(request.tiers[position])
+    for entry in sorted(pending, key=lambda r: (r.thesis.thesis_id, r.round)):
+        replaced = list(entry.replaces)
+        for i in entry.chosen:
+            position = int(np.flatnonzero(entry.candidates == i)[0])
+            tier = int(entry.tiers[position])
             assignments.append(
                 Assignment(
-                    thesis_id=request.thesis.thesis_id,
+                    thesis_id=entry.thesis.thesis_id,
                     expert_id=pool.experts[i].expert_id,
-                    round=request.round,
+                    round=entry.round,
                     match=MatchLevel.DISCIPLINE if tier == 0 else MatchLevel.CATEGORY,
                     assigned_on=on,
                     due_on=due_on,
                     replaces=replaced.pop(0) if replaced else "",
                 )
             )
-        if len(request.chosen) < request.needed:
+        if len(entry.chosen) < entry.needed:
             shortfalls.append(
                 Shortfall(
-                    thesis_id=request.thesis.thesis_id,
-                    round=request.round,
-                    needed=request.needed,
-                    assigned=len(request.chosen),
+                    thesis_id=entry.thesis.thesis_id,
+                    round=entry.round,
+                    needed=entry.needed,
+                    assigned=len(entry.chosen),
                     reason=_shortfall_reason(
-                        request.thesis,
+                        entry.thesis,
                         pool,
                         policy,
-                        before.get(request.thesis.thesis_id, frozenset()),
+                        before.get(entry.thesis.thesis_id, frozenset()),
                         load,
                     ),
                 )
@@ -487,25 +487,35 @@ def end_assignment(
     on: date,
 ) -> tuple[list[Assignment], StaffingRequest]:
     """Marks an active assignment declined or timed out; returns the replacement request."""
-    if status not in ENDED_STATUSES:
-        raise AssignmentError(f"cannot end an assignment as {status.value}")
-    updated: list[Assignment] = []
-    request: StaffingRequest | None = None
-    for assignment in assignments:
-        if (
-            request is None
-            and assignment.thesis_id == thesis_id
-            and assignment.expert_id == expert_id
-            and assignment.status is AssignmentStatus.ACTIVE
-        ):
-            assignment = replace(assignment, status=status, ended_on=on)
-            request = StaffingRequest(thesis_id, assignment.round, 1, (expert_id,))
-        updated.append(assignment)
-    if request is None:
-        raise AssignmentError(
-            f"no active assignment of expert {expert_id!r} to thesis {thesis_id!r}"
-        )
-    return updated, request
+    updated, requests = end_assignments(assignments, [(thesis_id, expert_id, status)], on)
+    return updated, requests[0]
+
+
+def end_assignments(
+    assignments: Sequence[Assignment],
+    ended: Sequence[tuple[str, str, AssignmentStatus]],
+    on: date,
+) -> tuple[list[Assignment], list[StaffingRequest]]:
+    """Ends several active assignments at once; one replacement request per ended one."""
+    updated = list(assignments)
+    active = {
+        (a.thesis_id, a.expert_id): i
+        for i, a in enumerate(updated)
+        if a.status is AssignmentStatus.ACTIVE
+    }
+    requests: list[StaffingRequest] = []
+    for thesis_id, expert_id, status in ended:
+        if status not in ENDED_STATUSES:
+            raise AssignmentError(f"cannot end an assignment as {status.value}")
+        position = active.pop((thesis_id, expert_id), None)
+        if position is None:
+            raise AssignmentError(
+                f"no active assignment of expert {expert_id!r} to thesis {thesis_id!r}"
+            )
+        assignment = replace(updated[position], status=status, ended_on=on)
+        updated[position] = assignment
+        requests.append(StaffingRequest(thesis_id, assignment.round, 1, (expert_id,)))
+    return updated, requests
 
 
 def overdue(assignments: Iterable[Assignment], today: date) -> list[Assignment]:

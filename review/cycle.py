@@ -23,7 +23,7 @@ from review.assign import (
     AssignmentStatus,
     StaffingRequest,
     StaffingResult,
-    end_assignment,
+    end_assignments,
     initial_requests,
     overdue,
     staff,
@@ -193,13 +193,10 @@ def replace_experts(
 ) -> tuple[ReviewCycle, StaffingResult]:
     """Ends several (thesis, expert, declined/timed_out) assignments; staffs all replacements."""
     thesis_ids = cycle.thesis_map()
-    assignments = list(cycle.assignments)
-    requests: list[StaffingRequest] = []
-    for thesis_id, expert_id, status in ended:
+    for thesis_id, _, _ in ended:
         if thesis_id not in thesis_ids:
             raise AssignmentError(f"thesis {thesis_id!r} is not in this review")
-        assignments, request = end_assignment(assignments, thesis_id, expert_id, status, on)
-        requests.append(request)
+    assignments, requests = end_assignments(cycle.assignments, ended, on)
     cycle = replace(cycle, assignments=tuple(assignments))
     result = _staffed(cycle, requests, on)
     return replace(cycle, assignments=cycle.assignments + result.assignments), result

@@ -128,7 +128,7 @@ def _write_xlsx(path: Path, results: Results) -> None:
     from openpyxl.styles import Font
 
     book = openpyxl.Workbook()
-    sheets = [
+    sheets: list[tuple[str, Sequence[tuple[str, str]], list[dict[str, object]]]] = [
         ("汇总 Summary", SUMMARY_COLUMNS, list(iter_rows(results))),
         ("连续年度 Consecutive", CONSECUTIVE_COLUMNS, _consecutive_rows(results)),
     ]

@@ -10,10 +10,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from review.assign import AssignmentStatus, StaffingResult
+from review.conflicts import DEFAULT_EXCLUSIONS, Conflict, ConflictPolicy
 from review.cycle import (
     ReviewCycle,
     assign_initial,
@@ -26,6 +27,7 @@ from review.cycle import (
 from review.experts import Expert
 from review.forms import GRADE_ORDER, Grade, MisconductOpinion, form_for
 from review.keys import seeded_key, seeded_unit
+from review.results import Results, compute_results
 from review.reviews import DimensionAssessment, Review
 from review.theses import SampledThesis
 
@@ -233,3 +235,23 @@ def _simulate_round(cycle: ReviewCycle, round_number: int, on: date) -> ReviewCy
     if problems:
         raise RuntimeError("simulated reviews were rejected: " + "; ".join(map(str, problems)))
     return updated
+
+
+def demo_review_stage(
+    theses: Sequence[SampledThesis], seed: int, start: date, year: int
+) -> tuple[ReviewCycle, SimulationLog, Results]:
+    """The demo's whole review stage: generated experts, simulated reviews, the rule, results.
+
+    Uses the same-province exclusion (provinces are generated) and the default ones.
+    """
+    institutions = sorted({t.institution for t in theses} | set(_OUTSIDE_INSTITUTIONS))
+    provinces = demo_provinces(institutions, seed)
+    located = tuple(replace(t, province=provinces[t.institution]) for t in theses)
+    cycle = ReviewCycle(
+        seed=seed,
+        policy=ConflictPolicy(DEFAULT_EXCLUSIONS | {Conflict.SAME_PROVINCE}),
+        theses=located,
+        experts=tuple(generate_expert_pool(located, seed, provinces=provinces)),
+    )
+    cycle, log = simulate_review_cycle(cycle, start)
+    return cycle, log, compute_results(cycle, year)

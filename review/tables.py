@@ -176,12 +176,13 @@ def resolve_columns(
     positions: dict[str, int] = {}
     problems: list[Problem] = []
     for index, cell in enumerate(table.header):
-        canonical = lookup.get(header_key(cell))
-        if canonical is None:
-            parts = {lookup.get(header_key(part)) for part in cell.split()} - {None}
+        found = lookup.get(header_key(cell))
+        if found is None:
+            parts = {lookup[key] for key in map(header_key, cell.split()) if key in lookup}
             if len(parts) != 1:
                 continue
-            canonical = parts.pop()
+            found = parts.pop()
+        canonical = found
         if canonical in positions:
             problems.append(Problem(0, cell, "", f"column {canonical!r} appears twice"))
             continue

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -235,7 +235,7 @@ def case_from_json(data: Mapping[str, Any]) -> MisconductCase:
     )
 
 
-_CODECS = {
+_CODECS: dict[str, tuple[Callable[[Any], dict[str, Any]], Callable[[Any], Any]]] = {
     "experts": (expert_to_json, expert_from_json),
     "theses": (thesis_to_json, thesis_from_json),
     "assignments": (assignment_to_json, assignment_from_json),
@@ -322,7 +322,7 @@ def save(directory: Path | str, cycle: ReviewCycle, info: WorkspaceInfo) -> None
         "extra": dict(info.extra),
         "counts": {name: len(getattr(cycle, name)) for name in FILES},
     }
-    payloads = {"workspace": header}
+    payloads: dict[str, Any] = {"workspace": header}
     for name in FILES:
         encode = _CODECS[name][0]
         payloads[name] = [encode(item) for item in getattr(cycle, name)]

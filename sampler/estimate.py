@@ -31,6 +31,8 @@ from scipy.stats import beta
 from sampler.frame import FrameError, read_table
 
 METHOD = "korn-graubard"
+# Below this a variance is rounding residue (p(1-p) is at most 1/4): treated as zero.
+VARIANCE_FLOOR = 1e-12
 DEFAULT_GROUPINGS: tuple[str, ...] = ("degree_level", "degree_type", "institution")
 ESTIMATE_COLUMNS: tuple[str, ...] = (
     "group_by",
@@ -130,7 +132,7 @@ def _domain_estimate(
         variance += float((stratum_fpc[single] * (sums[single] - centre) ** 2).sum())
     variance = max(variance, 0.0)
     sampling_fraction = min(n_d / total, 1.0)
-    if 0 < p < 1 and variance > 1e-300:
+    if 0 < p < 1 and variance > VARIANCE_FLOOR:
         n_eff = p * (1 - p) / variance
     elif sampling_fraction >= 1.0:
         n_eff = math.inf
@@ -140,6 +142,8 @@ def _domain_estimate(
         low = high = p
     else:
         low, high = clopper_pearson(n_eff * p, n_eff, confidence)
+        if math.isnan(low) or math.isnan(high):
+            low = high = p
     low, high = min(max(low, 0.0), p), max(min(high, 1.0), p)
     return p, low, high, total, math.sqrt(variance), n_eff
 

@@ -20,7 +20,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -600,19 +600,20 @@ def _validate(
 def _map_values(
     data: dict[str, list[str]],
     column: str,
-    mapper: object,
+    mapper: Callable[[str], str | None],
     row_numbers: list[int],
     problems: _Problems,
     reason: str,
 ) -> None:
     values = data[column]
-    mapping = {v: mapper(v) for v in set(values) if v}  # type: ignore[operator]
+    mapping = {v: mapper(v) for v in set(values) if v}
     bad = {v for v, m in mapping.items() if m is None}
     for i in _rows_where(values, bad):
         problems.add(row_numbers[i], column, values[i], reason)
-    if not bad:
-        mapping[""] = ""
-        data[column] = [mapping[v] for v in values]
+    if not bad and any(k != v for k, v in mapping.items()):
+        canonical = {k: v or "" for k, v in mapping.items()}
+        canonical[""] = ""
+        data[column] = [canonical[v] for v in values]
 
 
 def _discipline_warnings(data: dict[str, list[str]], row_numbers: list[int]) -> list[FrameWarning]:

@@ -6,8 +6,7 @@ conjunctions, common adverbs), kept here so the aligner needs no heavy import fo
 
 from __future__ import annotations
 
-ENGLISH_STOP_WORDS: frozenset[str] = frozenset(
-    """
+_WORDS = """
     a about above across after afterwards again against all almost alone along already also
     although always am among amongst an and another any anyhow anyone anything anyway anywhere
     are around as at be became because become becomes becoming been before beforehand behind
@@ -31,5 +30,6 @@ ENGLISH_STOP_WORDS: frozenset[str] = frozenset(
     serious show side sincere system take thick thin top un
     zero one two three four five six seven eight nine ten eleven twelve fifteen twenty forty
     fifty sixty hundred first third amount
-    """.split()
-)
+"""
+
+ENGLISH_STOP_WORDS: frozenset[str] = frozenset(_WORDS.split())

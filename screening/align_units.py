@@ -14,6 +14,7 @@ from screening.fingerprint import Tokens
 __all__ = ["MAX_UNIT_TOKENS", "sentence_spans", "split_long_sentences"]
 
 MAX_UNIT_TOKENS = 60
+WRAP_MIN_LINES = 8
 
 _SPACE = 1
 _MARK = 2  # ends a sentence: 。！？!?；;… and line breaks
@@ -68,9 +69,36 @@ def _sentence_cuts(flags: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return run_end[has_mark[run_id[run_end]]] + 1
 
 
+def soft_line_breaks(codes: np.ndarray) -> np.ndarray:
+    """Positions of line breaks that only wrap a line (hard-wrapped plain text).
+
+    A text is taken as hard-wrapped when at least half of its lines have about the same length
+    (the upper quartile, at least 20 characters); in such a text a break after a line of about
+    that length, not followed by a blank line, continues the sentence.
+    """
+    breaks = np.flatnonzero(codes == ord("\n"))
+    if len(breaks) < WRAP_MIN_LINES:
+        return np.zeros(0, dtype=np.int64)
+    lengths = breaks - np.concatenate(([0], breaks[:-1] + 1))
+    body = lengths[lengths > 0]
+    if len(body) < WRAP_MIN_LINES:
+        return np.zeros(0, dtype=np.int64)
+    width = float(np.percentile(body, 75))
+    if width < 20 or np.mean(np.abs(body - width) <= max(2.0, 0.1 * width)) < 0.5:
+        return np.zeros(0, dtype=np.int64)
+    following = np.full(len(breaks), -1, dtype=np.int64)
+    inside = breaks + 1 < len(codes)
+    following[inside] = codes[breaks[inside] + 1]
+    soft = (lengths >= 0.85 * width) & (following != ord("\n")) & (following != -1)
+    return breaks[soft]
+
+
 def sentence_spans(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sentence spans without surrounding whitespace; every non-space character is in one."""
     flags = _flags(codes)
+    soft = soft_line_breaks(codes)
+    if len(soft):
+        flags[soft] &= np.uint8(~_MARK & 0xFF)
     cuts = np.concatenate(([0], _sentence_cuts(flags, codes), [len(codes)]))
     solid = np.flatnonzero((flags & _SPACE) == 0)
     if len(solid) == 0:

@@ -227,3 +227,22 @@ def compute_figures(
         source_assessed_characters=source_assessed,
         per_section=tuple(per_section),
     )
+
+
+def small_sources(regions: Regions, matches: Sequence[Match], min_share: float) -> frozenset[str]:
+    """Sources whose counted passages cover less than `min_share` of the thesis's
+    countable characters (Turnitin's "exclude matches below N %")."""
+    if min_share <= 0:
+        return frozenset()
+    total = int(regions.countable.sum())
+    base = regions.countable & ~regions.template
+    by_source: dict[str, list[tuple[int, int]]] = {}
+    for m in matches:
+        if m.excluded is None:
+            by_source.setdefault(m.source, []).append((m.start, m.end))
+    small = {
+        src
+        for src, spans in by_source.items()
+        if total == 0 or int((span_mask(regions.length, spans) & base).sum()) / total < min_share
+    }
+    return frozenset(small)

@@ -130,7 +130,7 @@ def build_result(
             p.source_id, {"identical": 0, "minor_changes": 0, "paraphrase": 0}
         )
         counts[p.match_class] = counts.get(p.match_class, 0) + 1
-    listed = []
+    listed: list[dict[str, Any]] = []
     for s in sources:
         chars = figures.source_characters.get(s.id, 0)
         if s.id not in classes:

@@ -17,7 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -35,6 +35,7 @@ from screening.measure import (
     compute_figures,
     countable_mask,
     sentence_spans_with,
+    small_sources,
     span_mask,
 )
 from screening.policy import Evidence, Flag, FlagPolicy, assess
@@ -68,6 +69,7 @@ class ScreenSettings:
     exclude_references: bool = True
     exclude_own: bool = True
     min_match_characters: int = 30
+    min_source_share: float = 0.0  # sources covering less than this fraction do not count
     excluded_sources: frozenset[str] = frozenset()  # corpus ids or file names
     templates: bool = True  # registered templates and cover/declaration sections never count
     batch_comparison: bool = True
@@ -82,6 +84,7 @@ class ScreenSettings:
             "exclude_references": self.exclude_references,
             "exclude_own": self.exclude_own,
             "min_match_characters": self.min_match_characters,
+            "min_source_share": self.min_source_share,
             "excluded_sources": sorted(self.excluded_sources),
             "templates": self.templates,
             "batch_comparison": self.batch_comparison,
@@ -455,15 +458,15 @@ def screen_theses(
     result is written to `out_dir/<file stem>.json` atomically.
     """
     cfg = settings or ScreenSettings()
-    paths = [Path(p) for p in paths]
-    stems = [p.stem for p in paths]
+    files = [Path(p) for p in paths]
+    stems = [p.stem for p in files]
     dup = sorted({s for s in stems if stems.count(s) > 1})
     if dup:
         raise ScreeningError(
             f"several theses share the file stem {', '.join(dup)}: results would overwrite "
             "each other; rename or screen them separately"
         )
-    for p in paths:
+    for p in files:
         if not p.is_file():
             raise ScreeningError(f"thesis file not found: {p}")
     ref = _open_corpus(corpus)
@@ -479,7 +482,13 @@ def screen_theses(
                 if corpus_path is not None
                 else CorpusIndex.in_memory()
             )
-        index.update(ref, progress=lambda d, t: report("index", d, t, ""))
+        try:
+            index.update(ref, progress=lambda d, t: report("index", d, t, ""))
+        except OSError as exc:
+            raise ScreeningError(
+                f"cannot update the corpus index in {getattr(ref, 'path', '')}/index: "
+                f"{exc.strerror or exc}"
+            ) from exc
         stats = index.stats()
         snap = getattr(ref, "snapshot", None)
         corpus_info = {
@@ -491,10 +500,10 @@ def screen_theses(
         }
 
     lookup = {str(k): dict(v) for k, v in (metadata or {}).items()}
-    metas = [dict(lookup.get(p.name) or lookup.get(p.stem) or {}) for p in paths]
+    metas = [dict(lookup.get(p.name) or lookup.get(p.stem) or {}) for p in files]
     theses: list[_Thesis] = []
     for p, meta, (doc, seconds) in zip(
-        paths, metas, _extract_all(paths, metas, cfg, report), strict=True
+        files, metas, _extract_all(files, metas, cfg, report), strict=True
     ):
         merged = {str(k): str(v) for k, v in (_attr(doc, "metadata", {}) or {}).items() if v}
         merged.update({k: v for k, v in meta.items() if v})
@@ -536,8 +545,8 @@ def screen_theses(
             for c in template_index.query(th.side.terms):
                 tt = template_texts[c.doc_id]
                 tp = TextSide(tt, term_index.terms(tt))
-                for p in align_in_regions(th.side, tp, c.regions, margin=margin):
-                    template_spans.append((p.susp_start, p.susp_end))
+                for psg in align_in_regions(th.side, tp, c.regions, margin=margin):
+                    template_spans.append((psg.susp_start, psg.susp_end))
         th.regions = _regions(th, template_spans, cfg)
         if ref is not None and index is not None and sources is not None:
             # The thesis's own file, if it is in the corpus, is not a source of itself.
@@ -547,8 +556,8 @@ def screen_theses(
             t1 = time.perf_counter()
             for c in cands:
                 src = sources.get(c.doc_id)
-                for p in align_in_regions(th.side, src, c.regions, margin=margin):
-                    th.matches.append((c.doc_id, "corpus", p))
+                for psg in align_in_regions(th.side, src, c.regions, margin=margin):
+                    th.matches.append((c.doc_id, "corpus", psg))
             th.timings["align"] = time.perf_counter() - t1
     report("screen", len(live), len(live), "")
 
@@ -565,8 +574,8 @@ def screen_theses(
             for c in cands_by_key[th.key]:
                 other = by_key[c.doc_id]
                 assert th.side is not None and other.side is not None
-                for p in align_in_regions(th.side, other.side, c.regions, margin=margin):
-                    th.matches.append((BATCH_PREFIX + other.key, "batch", p))
+                for psg in align_in_regions(th.side, other.side, c.regions, margin=margin):
+                    th.matches.append((BATCH_PREFIX + other.key, "batch", psg))
         for th in live:
             th.timings["batch"] = (time.perf_counter() - t0) / len(live)
         for th in live:
@@ -707,6 +716,18 @@ def _finish(
                 excluded=why,
             )
         )
+    tiny = small_sources(regions, matches, cfg.min_source_share)
+    if tiny:
+        matches = [
+            Match(m.start, m.end, m.source, "small_match")
+            if m.source in tiny and m.excluded is None
+            else m
+            for m in matches
+        ]
+        records = [
+            replace(r, excluded="small_match") if r.source_id in tiny and r.excluded is None else r
+            for r in records
+        ]
     section_tuples = [(s.kind, s.title, s.start, s.end) for s in sections]
     figures = compute_figures(
         regions,
@@ -732,6 +753,39 @@ def _finish(
     )
 
 
+def _batch_only_shares(
+    th: _Thesis,
+    cfg: ScreenSettings,
+    infos: Mapping[str, SourceInfo],
+    records: Sequence[PassageRecord],
+) -> dict[str, float]:
+    """Per batch source: the share of the thesis it matches that no corpus source explains.
+
+    Two theses that copied the same published source share that text too; only what
+    they share beyond the corpus suggests collusion or a common ghost-writer.
+    """
+    regions = th.regions
+    if regions is None:
+        return {}
+    counted = [r for r in records if r.excluded is None]
+    corpus_mask = span_mask(
+        regions.length,
+        ((r.thesis_start, r.thesis_end) for r in counted if infos[r.source_id].origin == "corpus"),
+    )
+    base = regions.countable & ~regions.template & ~corpus_mask
+    if cfg.exclude_quotes:
+        base &= ~regions.quotes
+    if cfg.exclude_references:
+        base &= ~regions.references
+    total = max(int(regions.countable.sum()), 1)
+    shares = {}
+    for sid, info in infos.items():
+        if info.origin == "batch":
+            spans = [(r.thesis_start, r.thesis_end) for r in counted if r.source_id == sid]
+            shares[sid] = int((span_mask(regions.length, spans) & base).sum()) / total
+    return shares
+
+
 def _flag(
     th: _Thesis,
     cfg: ScreenSettings,
@@ -746,9 +800,7 @@ def _flag(
         if i.origin == "corpus" and sid not in own
     }
     top = max(corpus_shares, key=lambda s: corpus_shares[s], default=None)
-    batch_shares = {
-        sid: figures.assessed_share(sid) for sid, i in infos.items() if i.origin == "batch"
-    }
+    batch_shares = _batch_only_shares(th, cfg, infos, records)
     partner = max(batch_shares, key=lambda s: batch_shares[s], default=None)
     longest = max(
         (

@@ -514,7 +514,7 @@ def _plain(gen: TextGenerator, n: int, topic: int) -> str:
     out = []
     left = n
     while left > 0:
-        size = int(min(left, gen.rng.integers(150, 400)))
+        size = min(left, int(gen.rng.integers(150, 400)))
         out.append(gen.text(size, topic))
         left -= size
     return "\n".join(out)

@@ -151,6 +151,8 @@ def run_align(args: argparse.Namespace) -> int:
             raise CliError(f"{label} {folder}: folder not found")
     if args.out.exists() and not args.out.is_dir():
         raise CliError(f"--out {args.out}: exists and is not a folder")
+    if args.jobs < 0:
+        raise CliError(f"--jobs {args.jobs}: must be 0 (one per core) or a positive number")
     jobs = read_pairs(pairs_file)
     for job in jobs:
         for folder, name in ((args.susp_dir, job.suspicious), (args.src_dir, job.source)):

@@ -72,9 +72,16 @@ def handle_add(args: argparse.Namespace) -> int:
         raise CliError(f"no such metadata file: {args.metadata}")
     corpus = open_corpus(args.corpus, create=True)
     limits = ExtractionLimits(timeout_seconds=args.timeout, memory_bytes=args.memory_mb << 20)
-    worker = IsolatedExtractor(limits)
+    workers: list[IsolatedExtractor] = []
+    local = threading.local()
+    lock = threading.Lock()
 
     def isolated(path: Path, metadata: dict[str, str]) -> ExtractedDocument:
+        worker = getattr(local, "worker", None)
+        if worker is None:
+            worker = local.worker = IsolatedExtractor(limits)
+            with lock:
+                workers.append(worker)
         return worker.extract(path, metadata=metadata)
 
     def in_process(path: Path, metadata: dict[str, str]) -> ExtractedDocument:
@@ -86,11 +93,13 @@ def handle_add(args: argparse.Namespace) -> int:
             metadata_csv=Path(args.metadata) if args.metadata else None,
             progress=ProgressDisplay(args.quiet),
             extractor=in_process if args.in_process else isolated,
+            workers=1 if args.in_process else max(1, args.jobs),
         )
     except (CorpusError, MetadataCsvError) as exc:
         raise CliError(str(exc)) from exc
     finally:
-        worker.close()
+        for worker in workers:
+            worker.close()
     if args.json:
         emit_json(
             {
@@ -217,6 +226,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
     add.add_argument("--json", action="store_true", help="print the per-file outcomes as JSON")
     add.add_argument("--quiet", action="store_true", help="no progress on stderr")
     add.add_argument("--strict", action="store_true", help="exit 1 when any file failed")
+    add.add_argument(
+        "--jobs", type=int, default=1, help="files extracted at once, one worker process each"
+    )
     add.add_argument("--timeout", type=float, default=300.0, help="seconds allowed per file")
     add.add_argument("--memory-mb", type=int, default=3072, help="memory limit per extraction")
     add.add_argument(

@@ -82,6 +82,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
         help="passages shorter than N characters do not count (default: 30)",
     )
     p.add_argument(
+        "--min-source-share",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="sources covering less than this fraction of the thesis do not count (e.g. 0.01)",
+    )
+    p.add_argument(
         "--exclude-source",
         action="append",
         default=[],
@@ -255,6 +262,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.workers < 0:
         raise CliError(f"--workers must be 0 (one per CPU) or more, got {args.workers}")
+    if not 0.0 <= args.min_source_share < 1.0:
+        raise CliError(
+            f"--min-source-share must be a fraction in [0, 1), got {args.min_source_share}"
+        )
     if args.min_match < 0:
         raise CliError(
             f"--min-match must be a non-negative number of characters, got {args.min_match}"
@@ -273,6 +284,7 @@ def run(args: argparse.Namespace) -> int:
         exclude_references=args.exclude_references,
         exclude_own=args.exclude_own,
         min_match_characters=args.min_match,
+        min_source_share=args.min_source_share,
         excluded_sources=frozenset(args.exclude_source),
         templates=args.templates,
         batch_comparison=args.batch_comparison,

@@ -62,6 +62,7 @@ def run_serve(args: argparse.Namespace) -> int:
         log_level=args.log_level,
         access_log=args.access_log,
         timeout_graceful_shutdown=10,
+        timeout_keep_alive=args.keep_alive,
     )
     return 0
 
@@ -202,6 +203,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
     serve.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True)
+    serve.add_argument(
+        "--keep-alive",
+        type=int,
+        default=75,
+        metavar="SECONDS",
+        help="idle keep-alive timeout of client connections (default 75, longer than "
+        "common client and proxy pools so they never reuse a connection being closed)",
+    )
     serve.set_defaults(handler=run_serve)
 
     worker = subparsers.add_parser("worker", help="run background jobs (screenings, webhooks)")

@@ -12,6 +12,8 @@ from api.routes import (
     health,
     jobs,
     keys,
+    portal,
+    review,
     screenings,
     submissions,
     webhooks,
@@ -28,4 +30,7 @@ ROUTERS: list[APIRouter] = [
     corpora.router,
     jobs.router,
     webhooks.router,
+    review.router,
+    review.reviewer_router,
+    portal.router,
 ]

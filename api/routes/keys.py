@@ -64,7 +64,7 @@ def create_api_key(
 
 @router.delete("/keys/{key_id}", response_model=KeyPublic)
 def revoke_api_key(
-    key_id: str, request: Request, session: SessionDep, caller: AdminCaller
+    key_id: str, request: Request, session: SessionDep, service: ServiceDep, caller: AdminCaller
 ) -> KeyPublic:
     """Revokes a key (kept for the audit trail, never deleted)."""
     try:
@@ -73,4 +73,5 @@ def revoke_api_key(
         raise ApiProblem(404, "not-found", "Not found", str(exc)) from exc
     audit.record(session, caller, "key.revoke", "api_key", key.id, {}, client_address(request))
     session.commit()
+    service.principals.invalidate(key.id)
     return KeyPublic.model_validate(key)

@@ -197,19 +197,22 @@ def list_screenings(
 
 
 @router.get("/screenings/{screening_id}", response_model=ScreeningPublic)
-def get_screening_status(
-    screening_id: str,
-    response: Response,
-    service: ServiceDep,
-    session: SessionDep,
-    caller: CallerDep,
-) -> ScreeningPublic:
+async def get_screening_status(
+    screening_id: str, service: ServiceDep, session: SessionDep, caller: CallerDep
+) -> Response:
     """State (queued/running/complete/error), progress, error code, and links when done."""
     _reject_reviewer(caller)
-    screening = get_screening(session, screening_id, caller)
-    if screening.state in ("queued", "running"):
-        response.headers["Retry-After"] = str(service.settings.retry_after_seconds)
-    return screening_public(screening, _thesis_id(session, screening))
+
+    def load() -> tuple[bytes, str]:
+        screening = get_screening(session, screening_id, caller)
+        body = screening_public(screening, _thesis_id(session, screening))
+        return body.model_dump_json().encode(), screening.state
+
+    body, state = await run_in_threadpool(load)
+    headers = {}
+    if state in ("queued", "running"):
+        headers["Retry-After"] = str(service.settings.retry_after_seconds)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 def _result(service: Service, screening: Screening) -> dict[str, Any]:
@@ -233,13 +236,16 @@ def _result_bytes(service: Service, screening: Screening) -> bytes:
     response_model=dict[str, Any],
     responses={409: {"description": "not ready yet"}},
 )
-def get_screening_result(
+async def get_screening_result(
     screening_id: str, service: ServiceDep, session: SessionDep, caller: CallerDep
 ) -> Response:
     """The result JSON (docs/result-schema.md), served as stored."""
     _reject_reviewer(caller)
-    screening = get_screening(session, screening_id, caller)
-    return Response(_result_bytes(service, screening), media_type="application/json")
+
+    def load() -> bytes:
+        return _result_bytes(service, get_screening(session, screening_id, caller))
+
+    return Response(await run_in_threadpool(load), media_type="application/json")
 
 
 def _names(session: Session, screening: Screening) -> list[str]:

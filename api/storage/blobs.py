@@ -7,6 +7,7 @@ behind but a temporary file that `sweep_temporary` removes. Client file names ar
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import tempfile
@@ -14,6 +15,7 @@ import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 CHUNK = 1024 * 1024
 
@@ -36,6 +38,11 @@ class StoredBlob:
     size: int
     path: Path
     head: bytes
+
+
+def _flush_and_sync(handle: BinaryIO) -> None:
+    handle.flush()
+    os.fsync(handle.fileno())
 
 
 class BlobStore:
@@ -71,13 +78,18 @@ class BlobStore:
         return final
 
     async def put_stream(self, chunks: AsyncIterator[bytes], *, limit: int) -> StoredBlob:
-        """Stores an async byte stream, enforcing `limit` as the bytes arrive."""
+        """Stores an async byte stream, enforcing `limit` as the bytes arrive.
+
+        Chunks are hashed and written as they come; the final fsync and rename run in a
+        thread so a slow disk does not stall the event loop.
+        """
         fd, temp = self._open_temp()
         hasher = hashlib.sha256()
         size = 0
         head = b""
+        out = os.fdopen(fd, "wb")
         try:
-            with os.fdopen(fd, "wb") as out:
+            try:
                 async for chunk in chunks:
                     if not chunk:
                         continue
@@ -88,12 +100,14 @@ class BlobStore:
                         head += chunk[: 8192 - len(head)]
                     hasher.update(chunk)
                     out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            if size == 0:
-                raise EmptyUpload("the upload is empty")
+                if size == 0:
+                    raise EmptyUpload("the upload is empty")
+                await asyncio.to_thread(_flush_and_sync, out)
+            finally:
+                out.close()
             digest = hasher.hexdigest()
-            return StoredBlob(digest, size, self._commit(temp, digest), head)
+            final = await asyncio.to_thread(self._commit, temp, digest)
+            return StoredBlob(digest, size, final, head)
         except BaseException:
             temp.unlink(missing_ok=True)
             raise

@@ -22,8 +22,9 @@ from screening.index.terms import TermParams, Terms, document_keys, text_terms
 from screening.retrieve import Candidate, RetrievalConfig, rank_candidates
 
 INDEX_DIRNAME = "index"
-SEGMENT_POSTINGS = 16_000_000
-"""Postings gathered in memory before a segment is written (128 MB of keys)."""
+SEGMENT_POSTINGS = 40_000_000
+"""Postings gathered in memory before a segment is written (320 MB of keys): about
+110 million characters per segment, so a bulk load stays one segment (fewer look-ups)."""
 COMPACT_REMOVED_FRACTION = 0.25
 COMPACT_MAX_SEGMENTS = 12
 

@@ -166,3 +166,10 @@ def test_console_script_runs(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "aligned 2 pair(s), 1 passage(s) found" in result.stdout
+
+
+def test_negative_jobs_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root, _, _ = make_corpus(tmp_path)
+    assert run(root, tmp_path / "out", "--jobs", "-2") == 2
+    assert "--jobs -2" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

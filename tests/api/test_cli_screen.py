@@ -85,6 +85,8 @@ def test_options_reach_the_result(workspace: Path, capsys) -> None:
         "50",
         "--exclude-source",
         "ref-0.txt",
+        "--min-source-share",
+        "0.9",
         "--policy",
         str(policy),
         "--metadata",
@@ -100,6 +102,9 @@ def test_options_reach_the_result(workspace: Path, capsys) -> None:
     assert s["exclude_quotes"] is False and s["min_match_characters"] == 50
     assert s["excluded_sources"] == ["ref-0.txt"]
     assert s["policy"]["needs_review_ratio"] == 0.5
+    assert s["min_source_share"] == 0.9
+    assert r["passages"] and all(p["excluded"] == "small_match" for p in r["passages"])
+    assert r["figures"]["total_copy_ratio"] == 0.0
     assert r["thesis"]["metadata"]["thesis_id"] == "T-1"
     assert r["thesis"]["metadata"]["author"] == "王五"
 
@@ -111,6 +116,7 @@ def test_options_reach_the_result(workspace: Path, capsys) -> None:
         (["THESES", "--policy", "POLICY"], "not valid TOML"),
         (["THESES", "--metadata", "BADMETA"], "row 3: more fields than the header"),
         (["THESES", "--min-match", "-1"], "--min-match must be"),
+        (["THESES", "--min-source-share", "1.5"], "--min-source-share must be"),
     ],
 )
 def test_bad_input_is_a_clear_error(workspace: Path, capsys, args, message) -> None:

@@ -81,3 +81,14 @@ def test_english_cover() -> None:
 def test_pdf_info_title_is_used_only_when_meaningful() -> None:
     assert read_cover_metadata("", {"title": "Microsoft Word - thesis.docx"}) == {}
     assert read_cover_metadata("", {"title": "论文题名"}) == {"title": "论文题名"}
+
+
+def test_traditional_cover_keeps_original_characters() -> None:
+    cover = (
+        "國立東海大學碩士論文\n基於深度學習的抄襲檢測研究\n研究生：陳曉東\n指導教授：劉明 博士\n"
+    )
+    meta = read_cover_metadata(cover)
+    assert meta["author"] == "陳曉東" and meta["supervisor"] == "劉明"
+    assert meta["institution"] == "國立東海大學"
+    assert meta["title"] == "基於深度學習的抄襲檢測研究"
+    assert meta["degree"] == "硕士"

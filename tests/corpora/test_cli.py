@@ -91,7 +91,7 @@ def test_corpus_commands(
     (folder / "note.txt").write_text("参考文献中的一段文字，用于比对。\n", encoding="utf-8")
     (folder / "bad.pdf").write_bytes(b"%PDF-1.4 truncated")
     corpus = str(tmp_path / "corpus")
-    assert main(["corpus", "add", str(folder), "--corpus", corpus]) == 0
+    assert main(["corpus", "add", str(folder), "--corpus", corpus, "--jobs", "2"]) == 0
     captured = capsys.readouterr()
     assert "added 2" in captured.out and "failed 1" in captured.out
     assert "bad.pdf" in captured.err

@@ -193,3 +193,13 @@ def test_templates(tmp_path: Path, docx_thesis_file: Path) -> None:
     assert corpus.snapshot() == snapshot
     with pytest.raises(CorpusError, match="kind"):
         corpus.add_template("x", institution=None, kind="poem")
+
+
+def test_parallel_extraction_stores_in_order(tmp_path: Path, source_dir: Path) -> None:
+    serial = Corpus.open(tmp_path / "serial", create=True).add_files([source_dir])
+    parallel_corpus = Corpus.open(tmp_path / "parallel", create=True)
+    parallel = parallel_corpus.add_files([source_dir], workers=2)
+    assert [(o.path, o.outcome, o.doc_id) for o in parallel.outcomes] == [
+        (o.path, o.outcome, o.doc_id) for o in serial.outcomes
+    ]
+    assert parallel_corpus.snapshot() == Corpus.open(tmp_path / "serial").snapshot()

@@ -238,3 +238,28 @@ def test_unreadable_pages_make_the_document_partial(files: Path) -> None:
     assert doc.pages == 5 and len(doc.text) > 500
     assert not re.search(r"[À-ÿ]", doc.text)
     assert doc.warnings and "images only" in doc.warnings[0]
+
+
+def test_damaged_pdfs_always_get_a_status(zh_thesis_pdf: Path) -> None:
+    import random
+
+    from corpora.extract import extract_bytes
+
+    data = zh_thesis_pdf.read_bytes()
+    rng = random.Random(2026)
+    for round_ in range(24):
+        damaged = bytearray(data)
+        if round_ % 3 == 0:
+            for _ in range(20):
+                damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        elif round_ % 3 == 1:
+            cut = rng.randrange(len(damaged))
+            damaged = damaged[:cut] + damaged[cut + rng.randrange(1, 2000) :]
+        else:
+            damaged = damaged[: rng.randrange(len(damaged))]
+        doc = extract_bytes(bytes(damaged), "damaged.pdf")
+        assert doc.status in STATUSES
+        if doc.status in ("ok", "partial"):
+            assert doc.text and len(doc.page_starts) == doc.pages
+        else:
+            assert doc.text == "" and doc.reason

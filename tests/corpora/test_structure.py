@@ -229,3 +229,67 @@ def test_sections_never_overlap_and_stay_in_order(paragraphs: list[str]) -> None
         assert 0 <= section.start < section.end <= len(text)
     for before, after in zip(sections, sections[1:], strict=False):
         assert before.end <= after.start
+
+
+def test_traditional_chinese_headings() -> None:
+    text = layout(
+        "國立東海大學碩士論文",
+        "學位論文原創性聲明",
+        "本人聲明所呈交的論文是獨立完成的。",
+        "摘  要",
+        "本論文研究學位論文的抄襲檢測。",
+        "目  錄",
+        "第一章 緒論 ...... 1",
+        "參考文獻 ...... 9",
+        "第一章 緒論",
+        "本章介紹研究背景與動機，說明論文的架構。",
+        "第二章 研究方法",
+        "本章介紹研究方法。",
+        "參考文獻",
+        "[1] 文獻",
+        "致  謝",
+        "感謝指導教授。",
+    )
+    assert outline(text) == [
+        ("cover", "國立東海大學碩士論文"),
+        ("declaration", "學位論文原創性聲明"),
+        ("abstract_zh", "摘 要"),
+        ("toc", "目 錄"),
+        ("chapter", "第一章 緒論"),
+        ("chapter", "第二章 研究方法"),
+        ("references", "參考文獻"),
+        ("acknowledgements", "致 謝"),
+    ]
+
+
+def test_chapter_number_and_title_on_separate_lines() -> None:
+    text = layout(
+        "封面",
+        "Chapter 1",
+        "Introduction",
+        EN_BODY,
+        "Chapter 2",
+        "Related Work",
+        EN_BODY,
+        "第三章",
+        "实验",
+        BODY,
+    )
+    chapters = [t for k, t in outline(text) if k == "chapter"]
+    assert chapters == ["Chapter 1 Introduction", "Chapter 2 Related Work"]
+    zh = layout("封面", "第一章", "绪论", BODY, "第二章", "1.1 背景", BODY)
+    assert [t for k, t in outline(zh) if k == "chapter"] == ["第一章 绪论", "第二章"]
+
+
+def test_numbered_list_items_do_not_steal_chapter_numbers() -> None:
+    text = layout(
+        "1 绪论",
+        BODY,
+        "2 数据收集：问卷与访谈",
+        "3 数据分析，使用统计方法",
+        "2 方法",
+        BODY,
+        "3 实验",
+        BODY,
+    )
+    assert [t for k, t in outline(text) if k == "chapter"] == ["1 绪论", "2 方法", "3 实验"]

@@ -36,3 +36,18 @@ def test_screening_flags_raise_the_problem_rate() -> None:
         return sum(s.decision.outcome is Outcome.PROBLEM for s in thesis_statuses(cycle).values())
 
     assert problems(run(5, "suspected_misconduct")) > 3 * max(problems(run(5, "clear")), 1)
+
+
+def test_demo_stage_respects_same_province_and_reports_results() -> None:
+    from review.conflicts import conflicts
+    from review.simulate import demo_review_stage
+
+    theses = [thesis(f"T{i:03d}", institution=f"大学{i % 5}", code=("0812", "0701")[i % 2])
+              for i in range(60)]  # fmt: skip
+    cycle, log, results = demo_review_stage(theses, 8, date(2025, 3, 1), 2025)
+    experts = {e.expert_id: e for e in cycle.experts}
+    by_id = cycle.thesis_map()
+    assert all(by_id[t].province for t in by_id)
+    for a in cycle.assignments:
+        assert conflicts(experts[a.expert_id], by_id[a.thesis_id], cycle.policy) == []
+    assert results.by("overall")[0].sampled == 60 and log.reviews >= 180

@@ -198,3 +198,11 @@ def test_the_installed_command_runs_in_a_fresh_process(frame_path: Path, tmp_pat
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "d" / "manifest.json").exists()
+
+
+def test_verify_draw_on_a_folder_without_manifest_is_a_usage_error(
+    frame_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "empty").mkdir()
+    assert main(["verify-draw", str(frame_path), str(tmp_path / "empty")]) == 2
+    assert "no manifest.json" in capsys.readouterr().err

@@ -95,3 +95,10 @@ def test_reading_a_reviewed_sample_names_row_and_column() -> None:
         read_reviewed_sample(no_column.encode(), "r.csv")
     with pytest.raises(EstimateInputError, match="design_weight"):
         read_reviewed_sample(good.replace("10.0,master", "0.5,master", 1).encode(), "r.csv")
+
+
+def test_rounding_residue_in_the_variance_does_not_break_the_interval() -> None:
+    units = srs(1, 0, 1, "a") + srs(1, 0, 1, "b") + srs(3, 3, 62, "c")
+    overall = estimate_rates(units, group_by=())[0]
+    assert 0 <= overall.ci_low <= overall.estimate <= overall.ci_high <= 1
+    assert overall.ci_low < overall.estimate  # not a degenerate [p, p]: c was not a census

@@ -141,3 +141,15 @@ def test_very_common_features_are_shed_on_huge_inputs(monkeypatch: pytest.Monkey
     monkeypatch.setattr(align_module, "MAX_PAIR_WORK", 60)
     found = single(align_pair(susp, ZH_SOURCE))
     assert (found.susp_start, found.susp_end) == (at, at + len(copied))
+
+
+def test_hard_wrapped_texts_align_as_if_unwrapped() -> None:
+    def wrap(text: str) -> str:
+        return "\n".join(text[k : k + 28] for k in range(0, len(text), 28))
+
+    copied = "".join(ZH[6:11])
+    susp_plain, at = insert(ZH_OTHER.replace("\n", ""), copied, "。")
+    susp, source = wrap(susp_plain), wrap(ZH_SOURCE.replace("\n", ""))
+    found = single(align_pair(susp, source))
+    assert susp[found.susp_start : found.susp_end].replace("\n", "") == copied
+    assert source[found.src_start : found.src_end].replace("\n", "") == copied

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from screening.align import prepare_text
-from screening.align_units import MAX_UNIT_TOKENS, sentence_spans
+from screening.align_units import MAX_UNIT_TOKENS, sentence_spans, soft_line_breaks
 
 _HAN = "\u3400-\u9fff"
 _MARK = rf"(?:[。！？!?；;…\n]|\.(?=\s|$|[{_HAN}“”\"「」（(])|(?<=[{_HAN}])\.)"
@@ -55,3 +55,24 @@ def test_text_without_punctuation_is_cut_into_bounded_units() -> None:
     assert "".join(pieces) == text
     assert all(len(p) <= MAX_UNIT_TOKENS + 1 for p in pieces)
     assert len(pieces) == 2 + -(-16 * 12 // MAX_UNIT_TOKENS)
+
+
+def _hard_wrap(text: str, width: int) -> str:
+    return "\n".join(text[k : k + width] for k in range(0, len(text), width))
+
+
+def test_hard_wrapped_lines_do_not_end_sentences() -> None:
+    paragraph = "".join(["本文研究了黄土高原地区土壤侵蚀与植被覆盖之间的定量关系。"] * 12)
+    wrapped = _hard_wrap(paragraph, 30)
+    codes = np.frombuffer(wrapped.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    assert len(soft_line_breaks(codes)) == wrapped.count("\n")
+    pieces = fast_sentences(wrapped)
+    assert len(pieces) == 12
+    assert all(p.replace("\n", "").endswith("。") for p in pieces)
+
+
+def test_ragged_lines_keep_their_breaks() -> None:
+    text = "标题一\n第一段的内容比较长，一直写到这里。\n短行\n" * 5
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    assert len(soft_line_breaks(codes)) == 0
+    assert fast_sentences(text)[:3] == ["标题一", "第一段的内容比较长，一直写到这里。", "短行"]

@@ -134,3 +134,17 @@ def test_figures_are_consistent(matches, quotes, refs, names) -> None:
     assert f.copy_ratio_excluding_own <= f.total_copy_ratio
     assert f.max_single_source_ratio <= f.total_copy_ratio
     assert sum(f.source_characters.values()) >= f.repeated_characters
+
+
+def test_small_sources_by_share() -> None:
+    from screening.measure import small_sources
+
+    r = regions(1000, template=[(0, 100)])
+    matches = [
+        Match(0, 100, "boiler"),  # only template characters: covers nothing that counts
+        Match(200, 205, "tiny"),
+        Match(300, 400, "big"),
+        Match(500, 600, "gone", excluded="excluded_source"),
+    ]
+    assert small_sources(r, matches, 0.05) == frozenset({"boiler", "tiny"})
+    assert small_sources(r, matches, 0.0) == frozenset()

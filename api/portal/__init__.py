@@ -1,0 +1,1 @@
+"""Templates and stylesheet of the reviewer portal (package data)."""

@@ -1,0 +1,44 @@
+"""The blind flag report reviewers open: only for their own assignment, never with names."""
+
+from __future__ import annotations
+
+from tests.api.conftest import Api
+from tests.api.review.workflow import expert_key, screen_sampled_thesis, start_cycle
+
+
+def test_blind_report_hides_names_and_is_only_for_assigned_reviewers(api: Api) -> None:
+    cycle = start_cycle(api.client, api.as_("admin"))
+    row = screen_sampled_thesis(api, cycle)
+    client = api.client
+    assignments = [a for a in cycle.assignments if a["thesis_id"] == row["thesis_id"]]
+    target = assignments[0]
+    headers = expert_key(client, cycle, target["expert_id"])
+    report = client.get(f"/v1/reviewer/assignments/{target['id']}/report", headers=headers)
+    assert report.status_code == 200, report.text
+    assert report.headers["content-type"].startswith("text/html")
+    html = report.text
+    assert "<html" in html.lower()
+    for name in (row["author"], row["supervisor"], row["institution"], row["thesis_id"]):
+        assert name not in html, f"{name!r} leaked into the blind report"
+
+    outsider = next(
+        a["expert_id"]
+        for a in cycle.assignments
+        if a["expert_id"] not in {x["expert_id"] for x in assignments}
+    )
+    other = expert_key(client, cycle, outsider)
+    denied = client.get(f"/v1/reviewer/assignments/{target['id']}/report", headers=other)
+    assert denied.status_code == 404
+    assert denied.headers["content-type"].startswith("application/problem+json")
+
+    unscreened = next(a for a in cycle.assignments if a["thesis_id"] != row["thesis_id"])
+    waiting = client.get(
+        f"/v1/reviewer/assignments/{unscreened['id']}/report",
+        headers=expert_key(client, cycle, unscreened["expert_id"]),
+    )
+    assert waiting.status_code == 404 and waiting.json()["code"] == "no-report"
+
+    events = client.get("/v1/audit-events?action=review.report.view", headers=cycle.admin).json()[
+        "data"
+    ]
+    assert len(events) == 1 and events[0]["resource_id"] == target["id"]
