@@ -7,20 +7,31 @@ Each stage is a plain function taking what the previous stages produced, so late
 from __future__ import annotations
 
 import argparse
+import shutil
 import time
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from api.cli.errors import CliError
 from api.cli.main import package_version
 from api.cli.sample import print_draw
+from api.cli.screen import summary_table, write_reports
 from sampler import DrawResult, OutputError, draw_sample, load_frame, resolve_plan, write_outputs
 from sampler.synthetic_register import RegisterSpec, write_register
+
+if TYPE_CHECKING:
+    from review import SampledThesis
+    from screening.synthetic_corpus import PlantedPassage
 
 DEFAULT_OUT = Path("spotcheck-demo")
 DEFAULT_SEED = 2024
 DEMO_DEGREES = 40_000
 DEMO_INSTITUTIONS = 48
+DEFAULT_SCREEN_COUNT = 20
+DEMO_MARKER = ".spotcheck-demo"
 
 
 def previous_academic_year_end(today: date) -> int:
@@ -58,16 +69,144 @@ def stage_summary(result: DrawResult, out_dir: Path) -> None:
     print_draw(result, out_dir / "draw")
 
 
-def run_demo(out_dir: Path, seed: int) -> int:
-    """Runs the demo stages in order; returns the exit status."""
+def prepare_out_dir(out_dir: Path) -> None:
+    """Starts from an empty folder; a previous demo's output (marked) is replaced."""
+    if out_dir.exists():
+        if not out_dir.is_dir():
+            raise CliError(f"{out_dir} exists and is not a folder")
+        if (out_dir / DEMO_MARKER).is_file():
+            shutil.rmtree(out_dir)
+        elif any(out_dir.iterdir()):
+            raise CliError(
+                f"{out_dir} is not empty and holds no earlier demo; choose another --out"
+            )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / DEMO_MARKER).write_text("spotcheck demo output; replaced by the next demo run\n")
+
+
+def pick_for_screening(theses: Sequence[SampledThesis], count: int) -> list[SampledThesis]:
+    """An evenly spread, reproducible subset of the sample (screening every thesis of a
+    national sample is a batch job, not a demo)."""
+    ordered = sorted(theses, key=lambda t: t.thesis_id)
+    if count >= len(ordered):
+        return ordered
+    step = len(ordered) / count
+    return [ordered[int(i * step)] for i in range(count)]
+
+
+def stage_screening(
+    theses: Sequence[SampledThesis], out_dir: Path, seed: int
+) -> tuple[list[dict[str, Any]], Path]:
+    """Stage 3: thesis PDFs with planted copies, a reference corpus, screening, reports."""
+    from corpora import Corpus
+    from screening.screen import ScreenSettings, screen_theses
+    from screening.synthetic_corpus import write_demo_materials
+
+    metas = [
+        {
+            "thesis_id": t.thesis_id,
+            "title": t.title,
+            "author": t.author,
+            "supervisor": t.supervisor,
+            "institution": t.institution,
+            "discipline_code": t.discipline_code,
+            "degree_level": t.degree_level,
+            "degree_type": t.degree_type,
+        }
+        for t in theses
+    ]
+    materials = write_demo_materials(seed, metas, out_dir / "materials")
+    corpus = Corpus.open(out_dir / "corpus", create=True)
+    added = corpus.add_files([materials.corpus_dir], metadata_csv=materials.corpus_metadata)
+    for template in materials.templates:
+        corpus.add_template(template, institution=None, kind="declaration")
+    print(
+        f"[3] 检测 screening: {len(theses)} sampled theses (PDF) against a reference corpus of "
+        f"{added.added} documents and {len(materials.templates)} boilerplate templates"
+    )
+    results_dir = out_dir / "results"
+    results = screen_theses(
+        materials.thesis_files,
+        corpus,
+        ScreenSettings(),
+        results_dir,
+        metadata={m["thesis_id"]: m for m in metas},
+    )
+    overview = write_reports(results, results_dir, [p.stem for p in materials.thesis_files])
+    print(summary_table(results))
+    found = sum(1 for planted in materials.planted if planted_passage_found(planted, results))
+    print(
+        f"    planted passages found 植入段落检出: {found} of {len(materials.planted)} "
+        f"(ground truth: {materials.ground_truth})"
+    )
+    return results, overview
+
+
+def planted_passage_found(planted: PlantedPassage, results: Sequence[dict[str, Any]]) -> bool:
+    """True when the thesis's result has a passage from the planted source overlapping it."""
+    for result in results:
+        if result["thesis"].get("metadata", {}).get("thesis_id") != planted.thesis_id:
+            continue
+        files = {s["id"]: s.get("file") for s in result["sources"]}
+        for passage in result["passages"]:
+            if files.get(passage["source_id"]) != planted.source_file:
+                continue
+            if planted.origin == "batch" or (
+                passage["source_start"] < planted.source_end
+                and planted.source_start < passage["source_end"]
+            ):
+                return True
+    return False
+
+
+def stage_review(
+    theses: Sequence[SampledThesis],
+    results: Sequence[dict[str, Any]],
+    out_dir: Path,
+    seed: int,
+) -> None:
+    """Stage 4: generated experts, simulated reviews, the decision rule, published results."""
+    from review import ScreeningEvidence, demo_review_stage, institution_table, write_results
+
+    flags = {
+        r["thesis"]["metadata"]["thesis_id"]: ScreeningEvidence(
+            level=r["flag"]["level"],
+            reasons=tuple(r["flag"]["reasons"]),
+            total_copy_ratio=(r.get("figures") or {}).get("total_copy_ratio"),
+            max_single_source_ratio=(r.get("figures") or {}).get("max_single_source_ratio"),
+        )
+        for r in results
+        if r["thesis"].get("metadata", {}).get("thesis_id")
+    }
+    located = [replace(t, screening=flags.get(t.thesis_id)) for t in theses]
+    today = date.today()
+    cycle, log, outcome = demo_review_stage(located, seed, today, today.year)
+    print(
+        f"[4] 专家评议 expert review: {len(cycle.experts)} experts, {log.reviews} reviews, "
+        f"{log.declined} declines replaced; rule applied to every sampled thesis"
+    )
+    print(institution_table(outcome))
+    written = write_results(outcome, out_dir / "published")
+    print(f"    published results 抽检结果: {', '.join(str(p) for p in written)}")
+
+
+def run_demo(out_dir: Path, seed: int, screen_count: int) -> int:
+    """Runs the annual cycle on generated data: register, draw, screening, review, results."""
+    from review import read_sample
+
     started = time.perf_counter()
+    prepare_out_dir(out_dir)
     try:
         register = stage_register(out_dir, seed)
         result = stage_draw(register, out_dir, seed)
     except OutputError as exc:
         raise CliError(str(exc)) from None
     stage_summary(result, out_dir)
+    sampled = read_sample(out_dir / "draw" / "sample.csv")
+    screened, overview = stage_screening(pick_for_screening(sampled, screen_count), out_dir, seed)
+    stage_review(sampled, screened, out_dir, seed)
     print(f"demo finished in {time.perf_counter() - started:.1f} s; files in {out_dir}/")
+    print(f"open the batch overview 批次总览 in a browser: {overview.resolve()}")
     return 0
 
 
@@ -83,4 +222,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
         "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="output folder"
     )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of data and draw")
-    parser.set_defaults(handler=lambda args: run_demo(args.out, args.seed))
+    parser.add_argument(
+        "--screen",
+        type=int,
+        default=DEFAULT_SCREEN_COUNT,
+        metavar="N",
+        help=f"how many sampled theses to generate and screen (default {DEFAULT_SCREEN_COUNT})",
+    )
+    parser.set_defaults(handler=lambda args: run_demo(args.out, args.seed, args.screen))

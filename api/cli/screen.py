@@ -240,19 +240,13 @@ def summary_table(results: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def _write_reports(results: Sequence[dict[str, Any]], out: Path, stems: Sequence[str]) -> str:
-    try:
-        from screening import report
-    except ImportError:
-        return "HTML reports skipped: the reports module is not installed"
-    write_one = getattr(report, "write_thesis_report", None)
-    write_batch = getattr(report, "write_batch_summary", None)
-    if write_one is None or write_batch is None:
-        return "HTML reports skipped: the reports module is incomplete"
+def write_reports(results: Sequence[dict[str, Any]], out: Path, stems: Sequence[str]) -> Path:
+    """Writes `<stem>.html` per result and the batch summary into `out`; returns the overview."""
+    from screening.report import write_batch_summary, write_thesis_report
+
     for result, stem in zip(results, stems, strict=True):
-        write_one(result, out / f"{stem}.html")
-    write_batch(list(results), out)
-    return f"HTML reports and batch summary written to {out}"
+        write_thesis_report(result, out / f"{stem}.html")
+    return write_batch_summary(list(results), out).html
 
 
 def run(args: argparse.Namespace) -> int:
@@ -305,7 +299,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from exc
     print(summary_table(results))
     if not args.no_reports:
-        print(_write_reports(results, out, [p.stem for p in paths]))
+        overview = write_reports(results, out, [p.stem for p in paths])
+        print(f"HTML reports and batch summary written to {out}; open {overview}")
     failed = [r for r in results if r["thesis"]["status"] not in ("ok", "partial")]
     for r in failed:
         print(

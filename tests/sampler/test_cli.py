@@ -11,7 +11,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from api.cli.demo import run_demo
 from api.cli.main import main
 from tests.sampler.registers import UNEVEN_STRATA, csv_bytes, register_rows
 
@@ -166,27 +165,6 @@ def test_estimate_from_a_reviewed_sample(
     assert main(["estimate", str(reviewed), "--out", str(tmp_path / "est2")]) == 2
     assert "row 3, column problem" in capsys.readouterr().err
     assert not (tmp_path / "est2").exists()
-
-
-@pytest.mark.slow
-def test_demo_generates_a_register_and_draws(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert run_demo(tmp_path / "demo", 5) == 0
-    printed = capsys.readouterr().out
-    assert "register" in printed and "抽检抽样结果" in printed
-    sample = (tmp_path / "demo" / "draw" / "sample.csv").read_text(encoding="utf-8")
-    assert len(sample.splitlines()) > 1000
-    assert (
-        main(
-            [
-                "verify-draw",
-                str(tmp_path / "demo" / "register.csv"),
-                str(tmp_path / "demo" / "draw"),
-            ]
-        )
-        == 0
-    )
 
 
 @pytest.mark.slow
