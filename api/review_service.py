@@ -18,7 +18,7 @@ import json
 import re
 import secrets
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -104,49 +104,59 @@ class ReviewerIdentity:
 # --- loading and saving a cycle -------------------------------------------------------------
 
 
-def _rows(session: Session, model: type[T], cycle_id: str) -> list[T]:
-    return list(session.scalars(select(model).where(model.cycle_id == cycle_id)))  # type: ignore[attr-defined]
+def _rows(
+    session: Session, model: type[T], cycle_id: str, thesis_ids: Collection[str] | None = None
+) -> list[T]:
+    """The cycle's rows of a table, optionally only those of some theses (in chunks)."""
+    query = select(model).where(model.cycle_id == cycle_id)  # type: ignore[attr-defined]
+    if thesis_ids is None:
+        return list(session.scalars(query))
+    wanted = sorted(thesis_ids)
+    found: list[T] = []
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found += session.scalars(query.where(model.thesis_id.in_(chunk)))  # type: ignore[attr-defined]
+    return found
 
 
-def load_cycle(session: Session, cycle_id: str) -> LoadedCycle:
-    """The cycle as the domain sees it; 404 when there is no such cycle."""
+def load_cycle(
+    session: Session, cycle_id: str, thesis_ids: Collection[str] | None = None
+) -> LoadedCycle:
+    """The cycle as the domain sees it; 404 when there is no such cycle.
+
+    With `thesis_ids`, only those theses with their assignments, reviews and cases are
+    read (no experts): enough for their states, and fast for a reviewer's few theses.
+    Since `save_cycle` writes differences, a partial cycle may be saved after a change
+    that touches only its theses and needs no expert pool (recording a review).
+    """
     record = session.get(ReviewCycleRecord, cycle_id)
     if record is None:
         raise ApiProblem(404, "not-found", "Not found", f"no review cycle with id {cycle_id!r}")
+    partial = thesis_ids is not None
     reviews = sorted(
-        _rows(session, ReviewRecord, cycle_id),
+        _rows(session, ReviewRecord, cycle_id, thesis_ids),
         key=lambda r: (r.thesis_id, r.expert_id, r.round, r.revision),
     )
+    theses = _rows(session, ReviewThesisRecord, cycle_id, thesis_ids)
+    experts = [] if partial else _rows(session, ReviewExpertRecord, cycle_id)
+    cases = _rows(session, MisconductCaseRecord, cycle_id, thesis_ids)
     cycle = ReviewCycle(
         seed=record.seed,
         policy=ConflictPolicy.from_names(list(record.exclusions)),
         due_days=record.due_days,
-        theses=tuple(
-            sorted(
-                (thesis_from_json(r.data) for r in _rows(session, ReviewThesisRecord, cycle_id)),
-                key=lambda t: t.thesis_id,
-            )
-        ),
+        theses=tuple(sorted((thesis_from_json(r.data) for r in theses), key=lambda t: t.thesis_id)),
         experts=tuple(
-            sorted(
-                (expert_from_json(r.data) for r in _rows(session, ReviewExpertRecord, cycle_id)),
-                key=lambda e: e.expert_id,
-            )
+            sorted((expert_from_json(r.data) for r in experts), key=lambda e: e.expert_id)
         ),
         assignments=tuple(
             assignment_from_json(r.data)
             for r in sorted(
-                _rows(session, ReviewAssignmentRecord, cycle_id),
+                _rows(session, ReviewAssignmentRecord, cycle_id, thesis_ids),
                 key=lambda r: (r.data["assigned_on"], r.round, r.thesis_id, r.expert_id),
             )
         ),
         reviews=tuple(review_from_json(r.data) for r in reviews),
-        cases=tuple(
-            sorted(
-                (case_from_json(r.data) for r in _rows(session, MisconductCaseRecord, cycle_id)),
-                key=lambda c: c.thesis_id,
-            )
-        ),
+        cases=tuple(sorted((case_from_json(r.data) for r in cases), key=lambda c: c.thesis_id)),
     )
     return LoadedCycle(record, cycle)
 
@@ -168,9 +178,18 @@ def _sync(
     removed = [k for k in old if k not in new]
     if not changed and not removed:
         return
-    existing: dict[tuple[Any, ...], Any] = {}
-    for row in _rows(session, model, cycle_id):
-        existing[tuple(getattr(row, name) for name in _key_columns(model))] = row
+    names = _key_columns(model)
+    touched = changed + removed
+    if len(touched) > 50:
+        rows = _rows(session, model, cycle_id)
+    else:
+        rows = []
+        for k in touched:
+            query = select(model).where(model.cycle_id == cycle_id)
+            for name, value in zip(names, k, strict=True):
+                query = query.where(getattr(model, name) == value)
+            rows += session.scalars(query)
+    existing = {tuple(getattr(row, name) for name in names): row for row in rows}
     for k in changed:
         item, data = new[k]
         row = existing.get(k)
@@ -277,14 +296,18 @@ def save_cycle(session: Session, loaded: LoadedCycle, cycle: ReviewCycle) -> Loa
 
 
 def change_cycle(
-    session: Session, cycle_id: str, action: Callable[[LoadedCycle], tuple[ReviewCycle, T]]
+    session: Session,
+    cycle_id: str,
+    action: Callable[[LoadedCycle], tuple[ReviewCycle, T]],
+    thesis_ids: Collection[str] | None = None,
 ) -> tuple[LoadedCycle, T]:
     """Runs `action` on the current cycle and saves its result, retrying on a stale read.
 
-    The caller commits (after adding its audit event to the same transaction).
+    `thesis_ids` limits what is loaded (see `load_cycle`). The caller commits (after
+    adding its audit event to the same transaction).
     """
     for _ in range(SAVE_ATTEMPTS):
-        loaded = load_cycle(session, cycle_id)
+        loaded = load_cycle(session, cycle_id, thesis_ids)
         cycle, outcome = action(loaded)
         try:
             return save_cycle(session, loaded, cycle), outcome
@@ -520,9 +543,16 @@ class ReviewerAssignment:
 
 def reviewer_assignments(session: Session, identity: ReviewerIdentity) -> list[ReviewerAssignment]:
     """The expert's assignments that still count (declined or timed-out ones are gone)."""
-    loaded = load_cycle(session, identity.cycle_id)
-    cycle = loaded.cycle
-    ids = assignment_ids(session, identity.cycle_id)
+    mine = list(
+        session.scalars(
+            select(ReviewAssignmentRecord).where(
+                ReviewAssignmentRecord.cycle_id == identity.cycle_id,
+                ReviewAssignmentRecord.expert_id == identity.expert_id,
+            )
+        )
+    )
+    cycle = load_cycle(session, identity.cycle_id, {row.thesis_id for row in mine}).cycle
+    ids = {(r.thesis_id, r.expert_id, r.round): r.id for r in mine}
     statuses = thesis_statuses(cycle)
     latest = latest_reviews(cycle.reviews)
     theses = cycle.thesis_map()
@@ -587,6 +617,10 @@ def blind_report(service: Service, session: Session, item: ReviewerAssignment) -
         if len(name) >= 2 and name in html:
             html = html.replace(name, "■" * len(name))
     return html
+
+
+class _NeedsExpertPool(Exception):
+    """The review opens 复评: staffing it needs the whole cycle, not just one thesis."""
 
 
 @dataclass(frozen=True)
@@ -658,7 +692,7 @@ def submit_review(
             errors=[InvalidParam(name=name, reason=reason) for name, reason in invalid],
         )
 
-    def record(loaded: LoadedCycle) -> tuple[ReviewCycle, Review]:
+    def record(loaded: LoadedCycle, full: bool) -> tuple[ReviewCycle, Review]:
         cycle, problems = record_reviews(loaded.cycle, [(0, review)])
         if problems:
             raise ApiProblem(
@@ -669,12 +703,20 @@ def submit_review(
                 errors=problems_to_params(problems),
             )
         if thesis_statuses(cycle)[review.thesis_id].state is ThesisState.RE_REVIEW:
+            if not full:
+                raise _NeedsExpertPool
             cycle, _ = assign_re_reviews(cycle, now)
         cycle, _ = open_cases(cycle, now)
         saved = latest_reviews(cycle.reviews)[(review.thesis_id, review.expert_id, review.round)]
         return cycle, saved
 
-    loaded, saved = change_cycle(session, identity.cycle_id, record)
+    try:
+        loaded, saved = change_cycle(
+            session, identity.cycle_id, lambda c: record(c, False), {review.thesis_id}
+        )
+    except _NeedsExpertPool:
+        session.rollback()
+        loaded, saved = change_cycle(session, identity.cycle_id, lambda c: record(c, True))
     status = thesis_statuses(loaded.cycle)[review.thesis_id]
     audit.record(
         session,

@@ -1,5 +1,1 @@
-"""The `spotcheck` command line."""
-
-from api.cli.main import main
-
-__all__ = ["main"]
+"""The `spotcheck` command line: `api.cli.main` assembles one module per command."""

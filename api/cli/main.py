@@ -14,17 +14,20 @@ from importlib.metadata import PackageNotFoundError, version
 
 from api.cli.errors import CliError
 
-COMMAND_MODULES: tuple[str, ...] = (
-    "api.cli.demo",
-    "api.cli.sample",
-    "api.cli.extract",
-    "api.cli.corpus",
-    "api.cli.align",
-    "api.cli.screen",
-    "api.cli.report",
-    "api.cli.serve",
-    "api.cli.review",
-)
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "api.cli.demo": ("demo",),
+    "api.cli.sample": ("sample", "verify-draw", "estimate"),
+    "api.cli.extract": ("extract",),
+    "api.cli.corpus": ("corpus",),
+    "api.cli.align": ("align",),
+    "api.cli.screen": ("screen",),
+    "api.cli.report": ("report",),
+    "api.cli.serve": ("serve", "worker", "keys"),
+    "api.cli.review": ("experts", "assign", "reviews", "results", "cases"),
+}
+"""Each command module and the commands it registers. Only the module of the command being
+run is imported (the domain packages pull in numpy, scipy and openpyxl), so a command starts
+without paying for all the others; help and unknown commands import them all."""
 
 
 def package_version() -> str:
@@ -35,7 +38,16 @@ def package_version() -> str:
         return "0+unknown"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def modules_for(argv: Sequence[str]) -> list[str]:
+    """The command modules needed to parse `argv`: the chosen command's, or all of them."""
+    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    for module, commands in COMMAND_MODULES.items():
+        if command in commands:
+            return [module]
+    return list(COMMAND_MODULES)
+
+
+def build_parser(modules: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="spotcheck",
         description="Annual thesis spot check (学位论文抽检): draw, screen, review, publish.",
@@ -45,14 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="show a traceback for unexpected errors"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in COMMAND_MODULES if modules is None else modules:
         importlib.import_module(name).register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(modules_for(arguments))
+    args = parser.parse_args(arguments)
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from review.forms import Grade, MisconductOpinion
 from review.misconduct import CaseEventKind, CaseOutcome
 
 GRADE_DESCRIPTION = "excellent 优秀 / good 良好 / pass 合格 / fail 不合格"
+
+
+def _plausible(value: date) -> date:
+    """Dates of the procedure lie in a sane range (deadlines are computed from them)."""
+    if not 1980 <= value.year <= 2200:
+        raise ValueError("must be a date between 1980 and 2200")
+    return value
+
+
+ProcedureDate = Annotated[date, AfterValidator(_plausible)]
 
 
 class ReviewCycleCreate(BaseModel):
@@ -100,7 +110,7 @@ class AssignmentEnd(BaseModel):
 class TimeoutRun(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    today: date | None = Field(default=None, description="defaults to the server's date")
+    today: ProcedureDate | None = Field(default=None, description="defaults to the server's date")
 
 
 class DimensionPublic(BaseModel):
@@ -161,7 +171,7 @@ class CaseEventCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: CaseEventKind
-    on: date
+    on: ProcedureDate
     outcome: CaseOutcome | None = None
     note: str = Field(default="", max_length=4000)
 

@@ -367,3 +367,34 @@ def test_misconduct_case_with_deadlines(api: Api, cycle: Cycle) -> None:
     windows = {d["name"]: d for d in decided.json()["deadlines"]}
     window = next(d for name, d in windows.items() if "academic re-review" in name)
     assert window["due"] == day(40)
+
+
+def test_review_cycle_round_trip_on_each_database(api_any_db: Api) -> None:
+    api = api_any_db
+    cycle = start_cycle(api.client, api.as_("admin"))
+    target = cycle.assignments[0]
+    headers = expert_key(api.client, cycle, target["expert_id"])
+    url = f"/v1/reviewer/assignments/{target['id']}/review"
+    for grade in ("good", "fail"):
+        answer = api.client.put(url, json=review_body(grade), headers=headers)
+        assert answer.status_code == 200, answer.text
+    declined = next(
+        a for a in cycle.assignments if a["thesis_id"] == target["thesis_id"] and a != target
+    )
+    ended = api.client.post(
+        f"/v1/review-cycles/{cycle.id}/assignment-ends",
+        json={
+            "thesis_id": declined["thesis_id"],
+            "expert_id": declined["expert_id"],
+            "status": "timed_out",
+        },
+        headers=cycle.admin,
+    )
+    assert ended.status_code == 200, ended.text
+    detail = _thesis(api, cycle, target["thesis_id"])
+    assert Counter(a["status"] for a in detail["assignments"]) == {
+        "active": 2,
+        "completed": 1,
+        "timed_out": 1,
+    }
+    assert [(r["revision"], r["overall"]) for r in detail["reviews"]] == [(1, "good"), (2, "fail")]
