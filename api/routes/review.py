@@ -92,6 +92,7 @@ from review.misconduct import (
     evidence_pack,
     record_event,
 )
+from review.provinces import read_institution_provinces
 from review.publish import write_results
 from review.results import Results, compute_results, read_prior_results
 from review.reviews import Review, parse_review_rows
@@ -436,6 +437,54 @@ async def import_expert_pool(
         )
         session.commit()
         return ImportSummary(imported=len(experts), label=label)
+
+    return await run_in_threadpool(run)
+
+
+@router.put(
+    "/review-cycles/{cycle_id}/provinces",
+    response_model=ImportSummary,
+    openapi_extra=TABLE_BODY,
+    responses={413: {"description": "too large"}, 422: {"description": "invalid mapping"}},
+)
+async def import_institution_provinces(
+    cycle_id: str,
+    request: Request,
+    session: SessionDep,
+    caller: AdminCaller,
+) -> ImportSummary:
+    """Institution → province mapping (CSV/XLSX: institution, province) for the
+    same-province exclusion; it overrides what the expert pool says about an institution."""
+    data = await read_body_limited(request, MAX_TABLE_BYTES)
+    label = label_from_request(request, "provinces.csv")
+
+    def run() -> ImportSummary:
+        try:
+            with rs.uploaded_table(data, label) as path:
+                provinces = read_institution_provinces(path)
+        except (ValidationError, TableError) as exc:
+            raise rs.table_problem(exc, label, "Invalid province mapping") from exc
+        rs.change_cycle(
+            session,
+            cycle_id,
+            lambda loaded: (
+                replace(
+                    loaded.cycle,
+                    theses=tuple(attach_provinces(list(loaded.cycle.theses), provinces)),
+                ),
+                None,
+            ),
+        )
+        _audit(
+            session,
+            caller,
+            request,
+            "review.provinces.import",
+            cycle_id,
+            {"label": label, "institutions": len(provinces)},
+        )
+        session.commit()
+        return ImportSummary(imported=len(provinces), label=label)
 
     return await run_in_threadpool(run)
 

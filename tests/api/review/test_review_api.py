@@ -398,3 +398,44 @@ def test_review_cycle_round_trip_on_each_database(api_any_db: Api) -> None:
         "timed_out": 1,
     }
     assert [(r["revision"], r["overall"]) for r in detail["reviews"]] == [(1, "good"), (2, "fail")]
+
+
+def test_province_mapping_enables_the_same_province_exclusion(api: Api) -> None:
+    admin = api.as_("admin")
+    cycle = start_cycle(api.client, admin, exclusions=["same-province"])
+    mapping = "学位授予单位,省份\n甲大学,江苏\n乙大学,浙江\n"
+    answer = api.client.put(
+        f"/v1/review-cycles/{cycle.id}/provinces?filename=provinces.csv",
+        content=mapping.encode(),
+        headers=admin,
+    )
+    assert answer.status_code == 200 and answer.json()["imported"] == 2, answer.text
+    bad = api.client.put(
+        f"/v1/review-cycles/{cycle.id}/provinces?filename=p.csv",
+        content="institution\n甲大学\n".encode(),
+        headers=admin,
+    )
+    assert bad.status_code == 422 and any(e["name"] == "province" for e in bad.json()["errors"])
+    experts = api.client.get(
+        f"/v1/review-cycles/{cycle.id}/experts?limit=500", headers=admin
+    ).json()["data"]
+    province = {e["expert_id"]: e["province"] for e in experts}
+    thesis_province = {"甲大学": "江苏", "乙大学": "浙江"}
+    replaced = 0
+    for row in cycle.sample:
+        ended = [a for a in cycle.assignments if a["thesis_id"] == row["thesis_id"]]
+        for assignment in ended:
+            answer = api.client.post(
+                f"/v1/review-cycles/{cycle.id}/assignment-ends",
+                json={
+                    "thesis_id": row["thesis_id"],
+                    "expert_id": assignment["expert_id"],
+                    "status": "declined",
+                },
+                headers=admin,
+            )
+            assert answer.status_code == 200, answer.text
+            for new in answer.json()["assigned"]:
+                replaced += 1
+                assert province[new["expert_id"]] != thesis_province[row["institution"]]
+    assert replaced >= len(cycle.sample)
