@@ -42,6 +42,7 @@ __all__ = [
     "align_pair",
     "align_prepared",
     "prepare_text",
+    "sentence_cosines",
 ]
 
 MAX_PAIR_WORK = 5_000_000
@@ -208,11 +209,8 @@ def _sentence_matrix(
     return binary, weighted, norms
 
 
-def _seed_pairs(
-    susp: PreparedText, src: PreparedText, config: AlignConfig
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sentence pairs (i, j) similar enough to seed a passage, with their Dice coefficients."""
-    empty = np.zeros(0, dtype=np.int64)
+def _shared_vocabulary(susp: PreparedText, src: PreparedText) -> tuple[np.ndarray, np.ndarray]:
+    """Indices into both vocabularies of the features that enter the unit-pair product."""
     _, in_a, in_b = np.intersect1d(
         susp.vocabulary, src.vocabulary, assume_unique=True, return_indices=True
     )
@@ -224,8 +222,20 @@ def _seed_pairs(
         keep = order[np.cumsum(work[order]) <= MAX_PAIR_WORK]
         keep.sort()
         in_a, in_b = in_a[keep], in_b[keep]
-    if len(in_a) == 0:
-        return empty, empty, np.zeros(0)
+    return in_a, in_b
+
+
+def _pair_matrices(
+    susp: PreparedText, src: PreparedText, in_a: np.ndarray, in_b: np.ndarray
+) -> tuple[
+    tuple[sparse.csr_matrix, sparse.csr_matrix, np.ndarray],
+    tuple[sparse.csr_matrix, sparse.csr_matrix, np.ndarray],
+]:
+    """`_sentence_matrix` of both texts, with idf counted over the units of both.
+
+    Binary term frequency; idf = ln((n + 1) / df) + 1 with n the units of both texts and df the
+    units holding the feature; norms over all of a unit's features (docs/alignment.md).
+    """
     n_units = len(susp.sentence_starts) + len(src.sentence_starts) + 1
     counts_a = susp.vocabulary_counts.copy()
     counts_a[in_a] += src.vocabulary_counts[in_b]
@@ -235,8 +245,40 @@ def _seed_pairs(
     columns_a[in_a] = np.arange(len(in_a))
     columns_b = np.full(len(src.vocabulary), -1, dtype=np.int64)
     columns_b[in_b] = np.arange(len(in_b))
-    bin_a, wt_a, norm_a = _sentence_matrix(susp, columns_a, np.log(n_units / counts_a) + 1.0)
-    bin_b, wt_b, norm_b = _sentence_matrix(src, columns_b, np.log(n_units / counts_b) + 1.0)
+    return (
+        _sentence_matrix(susp, columns_a, np.log(n_units / counts_a) + 1.0),
+        _sentence_matrix(src, columns_b, np.log(n_units / counts_b) + 1.0),
+    )
+
+
+def sentence_cosines(susp: PreparedText, src: PreparedText) -> np.ndarray:
+    """Tf-idf cosine of every suspicious unit (rows) with every source unit (columns).
+
+    The very weights and norms seeds are chosen from, as a dense array: for inspection and for
+    the reference check against scikit-learn. Alignment itself only looks at the unit pairs
+    that share features. Past the memory guard (`MAX_PAIR_WORK`) the most common shared
+    features are left out of the dot products but not of the norms, as in alignment.
+    """
+    cosines = np.zeros((len(susp.sentence_starts), len(src.sentence_starts)))
+    in_a, in_b = _shared_vocabulary(susp, src)
+    if len(in_a) == 0:
+        return cosines
+    (_, wt_a, norm_a), (_, wt_b, norm_b) = _pair_matrices(susp, src, in_a, in_b)
+    dot = (wt_a @ wt_b.T).tocoo()
+    i, j = dot.row.astype(np.int64), dot.col.astype(np.int64)
+    cosines[i, j] = dot.data / np.maximum(norm_a[i] * norm_b[j], 1e-12)
+    return cosines
+
+
+def _seed_pairs(
+    susp: PreparedText, src: PreparedText, config: AlignConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sentence pairs (i, j) similar enough to seed a passage, with their Dice coefficients."""
+    empty = np.zeros(0, dtype=np.int64)
+    in_a, in_b = _shared_vocabulary(susp, src)
+    if len(in_a) == 0:
+        return empty, empty, np.zeros(0)
+    (bin_a, wt_a, norm_a), (bin_b, wt_b, norm_b) = _pair_matrices(susp, src, in_a, in_b)
     inter = (bin_a @ bin_b.T).tocsr()
     dot = (wt_a @ wt_b.T).tocsr()
     inter.sort_indices()
