@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,32 +13,7 @@ from tests.api.review.workflow import review_body, start_cycle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DIMENSIONS = ("topic_review", "originality_value", "research_ability", "academic_norms")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.skip("no `chromium` on PATH (CI installs Debian's chromium package)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        except Exception as exc:  # the launcher raises its own error types
-            pytest.skip(f"playwright cannot launch {executable}: {exc}")
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +27,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Proc, Pat
 
 
 def test_reviewer_signs_in_reviews_and_a_second_reviewer_cannot_see_it(
-    browser: object, server: tuple[Proc, Path], tmp_path: Path
+    chromium: object, server: tuple[Proc, Path], tmp_path: Path
 ) -> None:
     proc, data = server
     admin = {"Authorization": f"Bearer {issue_key(data, 'admin')}"}
@@ -72,7 +46,7 @@ def test_reviewer_signs_in_reviews_and_a_second_reviewer_cannot_see_it(
             f"/v1/review-cycles/{cycle.id}/experts/{second}/login-links", headers=admin
         ).json()["path"]
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")  # type: ignore[attr-defined]
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")  # type: ignore[attr-defined]
     page = context.new_page()
     page.goto(f"{proc.url}/portal/")
     page.fill("#api_key", token)
@@ -105,7 +79,7 @@ def test_reviewer_signs_in_reviews_and_a_second_reviewer_cannot_see_it(
     assert session["httpOnly"] and session["secure"] and session["sameSite"] == "Strict"
     context.close()
 
-    other = browser.new_context()  # type: ignore[attr-defined]
+    other = chromium.new_context()  # type: ignore[attr-defined]
     page = other.new_page()
     page.goto(f"{proc.url}{link}")
     page.click("button[type=submit]")

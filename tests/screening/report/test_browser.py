@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 
@@ -15,39 +13,12 @@ from tests.screening.report.factory import make_result
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWS = ("summary", "sources", "chapters", "fulltext", "side-by-side", "settings")
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.skip("no `chromium` on PATH (CI installs Debian's chromium package)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - playwright is a test dependency
-        pytest.skip("playwright is not installed")
-    with sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        except Exception as exc:  # the launcher raises its own error types
-            pytest.skip(f"playwright cannot launch {executable}: {exc}")
-        yield browser
-        browser.close()
-
-
 @pytest.fixture()
-def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
@@ -133,8 +104,8 @@ def test_filtering_by_a_source(page, tmp_path: Path) -> None:
     assert other.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
 
 
-def test_readable_without_javascript(browser, tmp_path: Path) -> None:
-    context = browser.new_context(java_script_enabled=False)
+def test_readable_without_javascript(chromium, tmp_path: Path) -> None:
+    context = chromium.new_context(java_script_enabled=False)
     page = context.new_page()
     _open(page, tmp_path, make_result())
     assert page.locator("article.pair:visible").count() == 5
