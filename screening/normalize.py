@@ -101,10 +101,15 @@ def _traditional_to_simplified() -> dict[str, str]:
     return table
 
 
+_VARIATION_SELECTORS = ((0xFE00, 0xFE0F), (0xE0100, 0xE01EF))
+
+
 def _classify(ch: str) -> int:
+    code = ord(ch)
+    if any(low <= code <= high for low, high in _VARIATION_SELECTORS):
+        return CHAR_DROP  # an invisible glyph-variant marker after a Han character
     category = unicodedata.category(ch)
     if category[0] in "LN" or category in ("Mn", "Mc"):
-        code = ord(ch)
         if category == "Lo" and (
             0x2E80 <= code <= 0x9FFF
             or 0xAC00 <= code <= 0xD7AF
@@ -259,5 +264,6 @@ def char_classes(text: str) -> np.ndarray:
     classes = np.where(table.length[bmp_codes] > 0, table.pool_class[first], CHAR_DROP)
     classes = classes.astype(np.uint8)
     if astral.any():
-        classes[astral] = CHAR_HAN
+        index = np.flatnonzero(astral)
+        classes[index] = [_classify(chr(code)) for code in codes[index].tolist()]
     return classes

@@ -79,3 +79,11 @@ def test_a_long_text_normalises_quickly() -> None:
     elapsed = time.perf_counter() - began
     assert len(result.text) > 50_000
     assert elapsed < 0.5
+
+
+def test_variation_selectors_after_han_characters_are_dropped() -> None:
+    plain = normalize("葛城市规划研究")
+    varied = normalize("葛\U000e0100城市规划\ufe00研究")
+    assert varied.text == plain.text
+    start, end = varied.to_original(0, len(varied.text))
+    assert varied.original[start:end] == "葛\U000e0100城市规划\ufe00研究"
