@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
+def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
     """Calls `write(tmp)` on a temporary file beside `path`, then renames it into place.
 
     On any error the temporary file is removed and `path` is left as it was.

@@ -245,11 +245,11 @@ def build_report(
 
     sections = _sections(thesis, text_length, mask)
     figures = _figures(figures_in, total, result.get("sources") or []) if screened else ()
-    sources, source_numbers = _sources(result, total, blind, mask)
+    raw_sources, source_numbers = _sources(result, total, blind, mask)
     passages, extra_sources = _passages(
-        result, source_numbers, len(sources), text, text_length, page_starts, mask
+        result, source_numbers, len(raw_sources), text, text_length, page_starts, mask
     )
-    sources = _with_counts(sources + extra_sources, passages, total)
+    sources = _with_counts(raw_sources + extra_sources, passages, total)
     chapters = _chapters(figures_in, sections, passages, text_length, mask)
 
     flag = _field(result, "flag", "result")
