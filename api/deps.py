@@ -45,12 +45,20 @@ async def get_session(service: ServiceDep) -> AsyncIterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
+def _authenticate(service: Service, token: str) -> Principal | None:
+    with service.sessions() as session:
+        return authenticate(session, token, service.settings.secret_key)
+
+
 async def get_principal(
     service: ServiceDep,
-    session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    """The authenticated caller; 401 without a valid key, 429 over the key's rate limit."""
+    """The authenticated caller; 401 without a valid key, 429 over the key's rate limit.
+
+    A recently seen key is answered from the in-process cache, so the hot read paths neither
+    open a database session nor hop to the thread pool to authenticate.
+    """
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise ApiProblem(
             401,
@@ -62,9 +70,7 @@ async def get_principal(
     token = credentials.credentials
     principal = service.principals.get(token)
     if principal is None:
-        principal = await run_in_threadpool(
-            authenticate, session, token, service.settings.secret_key
-        )
+        principal = await run_in_threadpool(_authenticate, service, token)
         if principal is not None:
             service.principals.put(token, principal)
     if principal is None:

@@ -32,8 +32,12 @@ class Settings(BaseSettings):
     rate_limit_per_second: float = 50.0
     rate_limit_burst: int = 200
     auth_cache_seconds: float = 5.0
+    result_cache_bytes: int = 64 * 1024 * 1024
     run_worker: bool = True
     worker_threads: int = 1
+    worker_nice: int = Field(
+        default=19, ge=0, le=19, description="niceness of job threads, so requests come first"
+    )
     job_lease_seconds: float = 60.0
     job_poll_seconds: float = 0.5
     job_max_attempts: int = 3

@@ -43,6 +43,9 @@ def _open(args: argparse.Namespace):  # noqa: ANN202
         ) from None
 
 
+SWITCH_INTERVAL_SECONDS = 0.001
+
+
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -55,6 +58,9 @@ def run_serve(args: argparse.Namespace) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     app = create_app(settings, run_worker=not args.no_worker)
+    # Upload bookkeeping and job threads share the GIL with the event loop; a shorter switch
+    # interval (default 5 ms) hands it back to the loop sooner, cutting read tail latency.
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     uvicorn.run(
         app,
         host=args.host,

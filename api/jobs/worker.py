@@ -50,6 +50,24 @@ class JobHandler:
 QUEUES = ("default", "webhooks")
 
 
+def lower_thread_priority(niceness: int) -> int | None:
+    """Raises the calling thread's niceness to at least `niceness`; returns the value set.
+
+    On Linux niceness belongs to the thread, and threads and processes it starts (PDF
+    extraction) inherit it, so job work yields the CPU to the request handlers of the same
+    process. Where priorities are per process or cannot be changed, nothing happens (None).
+    """
+    if niceness <= 0 or not hasattr(os, "setpriority"):
+        return None
+    try:
+        thread = threading.get_native_id()
+        target = max(niceness, os.getpriority(os.PRIO_PROCESS, thread))
+        os.setpriority(os.PRIO_PROCESS, thread, target)
+    except OSError:
+        return None
+    return target
+
+
 class Worker:
     """Runs jobs from `queues` in one thread per queue until stopped."""
 
@@ -161,6 +179,8 @@ class Worker:
                 log.exception("renewing the lease of job %s failed", job_id)
 
     def _loop(self, queue: str) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            lower_thread_priority(self.service.settings.worker_nice)
         poll = self.service.settings.job_poll_seconds
         while not self._stop.is_set():
             try:

@@ -8,7 +8,7 @@ import json
 from collections import Counter
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import func, select
@@ -37,6 +37,12 @@ from api.schemas.screenings import (
     ScreeningPublic,
     ScreeningRequest,
     State,
+)
+from api.screening_reads import (
+    etag_matches,
+    run_read,
+    screening_result_row,
+    screening_status_row,
 )
 from api.service import Service
 from api.storage.models import (
@@ -85,11 +91,6 @@ def screening_public(screening: Screening, thesis_id: str) -> ScreeningPublic:
         finished_at=screening.finished_at,
         links=links,
     )
-
-
-def _thesis_id(session: Session, screening: Screening) -> str:
-    submission = session.get(Submission, screening.submission_id)
-    return submission.thesis_id if submission else ""
 
 
 def _accepted(service: Service, location: str, resource_id: str) -> JSONResponse:
@@ -198,54 +199,75 @@ def list_screenings(
 
 @router.get("/screenings/{screening_id}", response_model=ScreeningPublic)
 async def get_screening_status(
-    screening_id: str, service: ServiceDep, session: SessionDep, caller: CallerDep
+    screening_id: str, service: ServiceDep, caller: CallerDep
 ) -> Response:
     """State (queued/running/complete/error), progress, error code, and links when done."""
     _reject_reviewer(caller)
-
-    def load() -> tuple[bytes, str]:
-        screening = get_screening(session, screening_id, caller)
-        body = screening_public(screening, _thesis_id(session, screening))
-        return body.model_dump_json().encode(), screening.state
-
-    body, state = await run_in_threadpool(load)
+    row = await run_read(service, screening_status_row, service, screening_id, caller)
+    body = screening_public(row, row.thesis_id or "")  # type: ignore[arg-type]
     headers = {}
-    if state in ("queued", "running"):
+    if row.state in ("queued", "running"):
         headers["Retry-After"] = str(service.settings.retry_after_seconds)
-    return Response(body, media_type="application/json", headers=headers)
+    return Response(body.model_dump_json().encode(), media_type="application/json", headers=headers)
 
 
 def _result(service: Service, screening: Screening) -> dict[str, Any]:
     return json.loads(_result_bytes(service, screening))
 
 
+def _not_ready(service: Service, screening_id: str, state: str) -> ApiProblem:
+    return ApiProblem(
+        409,
+        "not-ready",
+        "Result not ready",
+        f"the screening is {state}; poll /v1/screenings/{screening_id}",
+        headers={"Retry-After": str(service.settings.retry_after_seconds)},
+    )
+
+
 def _result_bytes(service: Service, screening: Screening) -> bytes:
     if screening.result_blob is None:
-        raise ApiProblem(
-            409,
-            "not-ready",
-            "Result not ready",
-            f"the screening is {screening.state}; poll /v1/screenings/{screening.id}",
-            headers={"Retry-After": str(service.settings.retry_after_seconds)},
-        )
-    return service.blobs.read_bytes(screening.result_blob)
+        raise _not_ready(service, screening.id, screening.state)
+    return service.results.read(screening.result_blob)
+
+
+RESULT_CACHE_CONTROL = "private, no-cache"
 
 
 @router.get(
     "/screenings/{screening_id}/result",
     response_model=dict[str, Any],
-    responses={409: {"description": "not ready yet"}},
+    responses={
+        200: {
+            "headers": {
+                "ETag": {"description": "the result's sha256", "schema": {"type": "string"}}
+            }
+        },
+        304: {"description": "unchanged since the `If-None-Match` ETag"},
+        409: {"description": "not ready yet"},
+    },
 )
 async def get_screening_result(
-    screening_id: str, service: ServiceDep, session: SessionDep, caller: CallerDep
+    screening_id: str,
+    service: ServiceDep,
+    caller: CallerDep,
+    if_none_match: Annotated[
+        str | None,
+        Header(max_length=1000, description="an ETag from an earlier fetch: 304 if unchanged"),
+    ] = None,
 ) -> Response:
-    """The result JSON (docs/result-schema.md), served as stored."""
+    """The result JSON (docs/result-schema.md), served as stored, with its sha256 as ETag."""
     _reject_reviewer(caller)
-
-    def load() -> bytes:
-        return _result_bytes(service, get_screening(session, screening_id, caller))
-
-    return Response(await run_in_threadpool(load), media_type="application/json")
+    row = await run_read(service, screening_result_row, service, screening_id, caller)
+    if row.result_blob is None:
+        raise _not_ready(service, row.id, row.state)
+    headers = {"ETag": f'"{row.result_blob}"', "Cache-Control": RESULT_CACHE_CONTROL}
+    if etag_matches(if_none_match, headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    data = service.results.get(row.result_blob)
+    if data is None:
+        data = await run_in_threadpool(service.results.read, row.result_blob)
+    return Response(data, media_type="application/json", headers=headers)
 
 
 def _names(session: Session, screening: Screening) -> list[str]:

@@ -40,6 +40,12 @@ class StoredBlob:
     head: bytes
 
 
+def _hash_and_write(hasher: hashlib._Hash, handle: BinaryIO, block: bytes) -> None:
+    """Hashing and writing release the GIL, so a thread keeps them off the event loop."""
+    hasher.update(block)
+    handle.write(block)
+
+
 def _flush_and_sync(handle: BinaryIO) -> None:
     handle.flush()
     os.fsync(handle.fileno())
@@ -80,13 +86,15 @@ class BlobStore:
     async def put_stream(self, chunks: AsyncIterator[bytes], *, limit: int) -> StoredBlob:
         """Stores an async byte stream, enforcing `limit` as the bytes arrive.
 
-        Chunks are hashed and written as they come; the final fsync and rename run in a
-        thread so a slow disk does not stall the event loop.
+        Chunks are gathered into blocks of about a megabyte, which are hashed and written in
+        a thread (as are the final fsync and rename), so neither hashing nor a slow disk
+        stalls the event loop that serves the other requests.
         """
         fd, temp = self._open_temp()
         hasher = hashlib.sha256()
         size = 0
         head = b""
+        pending = bytearray()
         out = os.fdopen(fd, "wb")
         try:
             try:
@@ -98,10 +106,14 @@ class BlobStore:
                         raise TooLarge(limit)
                     if len(head) < 8192:
                         head += chunk[: 8192 - len(head)]
-                    hasher.update(chunk)
-                    out.write(chunk)
+                    pending += chunk
+                    if len(pending) >= CHUNK:
+                        await asyncio.to_thread(_hash_and_write, hasher, out, bytes(pending))
+                        pending.clear()
                 if size == 0:
                     raise EmptyUpload("the upload is empty")
+                if pending:
+                    await asyncio.to_thread(_hash_and_write, hasher, out, bytes(pending))
                 await asyncio.to_thread(_flush_and_sync, out)
             finally:
                 out.close()

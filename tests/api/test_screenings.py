@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from tests.api.conftest import Api
@@ -194,3 +196,31 @@ def test_batch_screening_of_a_draws_sample(api: Api) -> None:
     origins = {src["origin"] for r in results for src in r["sources"]}
     assert "batch" in origins
     assert api.client.get(location, headers=api.as_("system_a")).status_code == 403
+
+
+def test_result_is_served_with_its_hash_as_etag_and_revalidates_with_304(api: Api) -> None:
+    screening_id = request_screening(api, submit(api, "T00005", thesis_pdf_bytes("缓存验证论文")))
+    api.run_jobs()
+    url = f"/v1/screenings/{screening_id}/result"
+    first = api.client.get(url, headers=api.as_("system_a"))
+    assert first.status_code == 200
+    etag = first.headers["etag"]
+    body_hash = hashlib.sha256(first.content).hexdigest()
+    assert etag == f'"{body_hash}"'
+    assert first.headers["cache-control"] == "private, no-cache"
+    again = api.client.get(url, headers=api.as_("system_a") | {"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    weak_list = f'"0000", W/{etag}'
+    assert (
+        api.client.get(url, headers=api.as_("admin") | {"If-None-Match": weak_list}).status_code
+        == 304
+    )
+    stale = api.client.get(url, headers=api.as_("system_a") | {"If-None-Match": '"0000"'})
+    assert stale.status_code == 200 and stale.content == first.content
+    # a matching ETag never bypasses access control
+    hidden = api.client.get(url, headers=api.as_("system_b") | {"If-None-Match": etag})
+    assert hidden.status_code == 404
+    assert (
+        api.client.get(url, headers=api.as_("reviewer") | {"If-None-Match": etag}).status_code
+        == 403
+    )

@@ -1,0 +1,82 @@
+"""The hot read paths (screening status and result): one Core query, no ORM session.
+
+University systems poll these endpoints far more often than anything else, so they skip the
+ORM unit of work and read exactly the columns they need. On SQLite the query runs on the event
+loop (a local WAL read takes well under a millisecond, less than a thread-pool hop costs); on
+other databases it runs in the thread pool so a slow server cannot stall the loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import Row, bindparam, select
+from sqlalchemy.sql import Select
+
+from api.keys import Principal
+from api.problems import ApiProblem, not_found
+from api.service import Service
+from api.storage.models import Screening, Submission
+
+T = TypeVar("T")
+
+_STATUS_COLUMNS = [
+    column for column in Screening.__table__.c if column.name not in ("attempts", "created_by")
+]
+# Built once with a bound parameter, so SQLAlchemy's compiled-statement cache key is computed
+# once too instead of on every request.
+STATUS_QUERY: Select = (
+    select(*_STATUS_COLUMNS, Submission.thesis_id)
+    .outerjoin(Submission, Submission.id == Screening.submission_id)
+    .where(Screening.id == bindparam("screening_id"))
+)
+RESULT_QUERY: Select = select(
+    Screening.id, Screening.institution, Screening.state, Screening.result_blob
+).where(Screening.id == bindparam("screening_id"))
+
+
+async def run_read(service: Service, read: Callable[..., T], *args: Any) -> T:
+    """Runs a short database read inline on SQLite, in the thread pool otherwise."""
+    if service.inline_reads:
+        return read(*args)
+    return await run_in_threadpool(read, *args)
+
+
+def _visible_row(service: Service, query: Select, screening_id: str, caller: Principal) -> Row:
+    """The screening's row if the caller may see it; 404 otherwise (existence not revealed).
+
+    Reviewers never reach here: the routes reject them before reading.
+    """
+    if caller.role == "reviewer":
+        raise ApiProblem(
+            403, "forbidden", "Forbidden", "reviewers read assigned reports only (blind)"
+        )
+    with service.engine.connect() as connection:
+        row = connection.execute(query, {"screening_id": screening_id}).first()
+    if row is None or (caller.role == "system" and row.institution != caller.institution):
+        raise not_found("screening", screening_id)
+    return row
+
+
+def screening_status_row(service: Service, screening_id: str, caller: Principal) -> Row:
+    """Every column `ScreeningPublic` needs, with the submission's thesis id."""
+    return _visible_row(service, STATUS_QUERY, screening_id, caller)
+
+
+def screening_result_row(service: Service, screening_id: str, caller: Principal) -> Row:
+    """The screening's state and result blob (sha256), enough to serve the stored result."""
+    return _visible_row(service, RESULT_QUERY, screening_id, caller)
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether an `If-None-Match` header names `etag` (weak comparison, RFC 9110 §13.1.2)."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    wanted = etag.removeprefix("W/")
+    return any(
+        candidate.strip().removeprefix("W/") == wanted for candidate in if_none_match.split(",")
+    )
