@@ -38,9 +38,8 @@ RESULT_QUERY: Select = select(
 
 
 async def run_read(service: Service, read: Callable[..., T], *args: Any) -> T:
-    """Runs a short database read inline on SQLite, in the thread pool otherwise."""
-    if service.inline_reads:
-        return read(*args)
+    """Runs a short database read in the thread pool: never on the event loop, where a
+    SQLite lock wait (up to the busy timeout) would stall every other request."""
     return await run_in_threadpool(read, *args)
 
 

@@ -14,7 +14,7 @@ from api.ratelimit import RateLimiter
 from api.settings import Settings
 from api.storage.blob_cache import BlobCache
 from api.storage.blobs import BlobStore
-from api.storage.db import is_sqlite, make_engine, make_session_factory
+from api.storage.db import make_engine, make_session_factory
 
 
 @dataclass
@@ -28,7 +28,6 @@ class Service:
     limiter: RateLimiter = field(default_factory=RateLimiter)
     principals: PrincipalCache = field(default_factory=PrincipalCache)
     results: BlobCache = field(init=False)
-    inline_reads: bool = False
 
     def __post_init__(self) -> None:
         self.results = BlobCache(self.blobs, max_bytes=self.settings.result_cache_bytes)
@@ -56,5 +55,4 @@ def open_service(settings: Settings, *, migrate: bool = True) -> Service:
         blobs=BlobStore(settings.blob_dir),
         limiter=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
         principals=PrincipalCache(settings.auth_cache_seconds),
-        inline_reads=is_sqlite(url),
     )
