@@ -1,17 +1,12 @@
 """The hot read paths (screening status and result): one Core query, no ORM session.
 
 University systems poll these endpoints far more often than anything else, so they skip the
-ORM unit of work and read exactly the columns they need. On SQLite the query runs on the event
-loop (a local WAL read takes well under a millisecond, less than a thread-pool hop costs); on
-other databases it runs in the thread pool so a slow server cannot stall the loop.
+ORM unit of work and read exactly the columns they need. Callers run them in the thread pool,
+never on the event loop, where a SQLite lock wait would stall every other request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
-
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.sql import Select
 
@@ -19,8 +14,6 @@ from api.keys import Principal
 from api.problems import ApiProblem, not_found
 from api.service import Service
 from api.storage.models import Screening, Submission
-
-T = TypeVar("T")
 
 _STATUS_COLUMNS = [
     column for column in Screening.__table__.c if column.name not in ("attempts", "created_by")
@@ -35,12 +28,6 @@ STATUS_QUERY: Select = (
 RESULT_QUERY: Select = select(
     Screening.id, Screening.institution, Screening.state, Screening.result_blob
 ).where(Screening.id == bindparam("screening_id"))
-
-
-async def run_read(service: Service, read: Callable[..., T], *args: Any) -> T:
-    """Runs a short database read in the thread pool: never on the event loop, where a
-    SQLite lock wait (up to the busy timeout) would stall every other request."""
-    return await run_in_threadpool(read, *args)
 
 
 def _visible_row(service: Service, query: Select, screening_id: str, caller: Principal) -> Row:
