@@ -1,13 +1,19 @@
 """The hot read paths (screening status and result): one Core query, no ORM session.
 
 University systems poll these endpoints far more often than anything else, so they skip the
-ORM unit of work and read exactly the columns they need. Callers run them in the thread pool,
-never on the event loop, where a SQLite lock wait would stall every other request.
+ORM unit of work and read exactly the columns they need. On SQLite the query runs on the event
+loop through the service's never-blocking inline reader; if that reader is busy or SQLite
+would have to wait, and always on PostgreSQL, it runs in the thread pool instead.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Row, bindparam, select
+from typing import Any
+
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import Engine, Row, bindparam, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.sql import Select
 
 from api.keys import Principal
@@ -30,7 +36,24 @@ RESULT_QUERY: Select = select(
 ).where(Screening.id == bindparam("screening_id"))
 
 
-def _visible_row(service: Service, query: Select, screening_id: str, caller: Principal) -> Row:
+def _first_row(engine: Engine, query: Select, parameters: dict[str, Any]) -> Row | None:
+    with engine.connect() as connection:
+        return connection.execute(query, parameters).first()
+
+
+async def first_row(service: Service, query: Select, parameters: dict[str, Any]) -> Row | None:
+    """The query's first row: inline when that cannot block, else from the thread pool."""
+    if service.inline_reader is not None:
+        try:
+            return _first_row(service.inline_reader, query, parameters)
+        except (DBAPIError, PoolTimeout):
+            pass  # busy or locked right now: the thread pool may wait, the event loop may not
+    return await run_in_threadpool(_first_row, service.engine, query, parameters)
+
+
+async def _visible_row(
+    service: Service, query: Select, screening_id: str, caller: Principal
+) -> Row:
     """The screening's row if the caller may see it; 404 otherwise (existence not revealed).
 
     Reviewers never reach here: the routes reject them before reading.
@@ -39,21 +62,20 @@ def _visible_row(service: Service, query: Select, screening_id: str, caller: Pri
         raise ApiProblem(
             403, "forbidden", "Forbidden", "reviewers read assigned reports only (blind)"
         )
-    with service.engine.connect() as connection:
-        row = connection.execute(query, {"screening_id": screening_id}).first()
+    row = await first_row(service, query, {"screening_id": screening_id})
     if row is None or (caller.role == "system" and row.institution != caller.institution):
         raise not_found("screening", screening_id)
     return row
 
 
-def screening_status_row(service: Service, screening_id: str, caller: Principal) -> Row:
+async def screening_status_row(service: Service, screening_id: str, caller: Principal) -> Row:
     """Every column `ScreeningPublic` needs, with the submission's thesis id."""
-    return _visible_row(service, STATUS_QUERY, screening_id, caller)
+    return await _visible_row(service, STATUS_QUERY, screening_id, caller)
 
 
-def screening_result_row(service: Service, screening_id: str, caller: Principal) -> Row:
+async def screening_result_row(service: Service, screening_id: str, caller: Principal) -> Row:
     """The screening's state and result blob (sha256), enough to serve the stored result."""
-    return _visible_row(service, RESULT_QUERY, screening_id, caller)
+    return await _visible_row(service, RESULT_QUERY, screening_id, caller)
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:

@@ -14,7 +14,7 @@ from api.ratelimit import RateLimiter
 from api.settings import Settings
 from api.storage.blob_cache import BlobCache
 from api.storage.blobs import BlobStore
-from api.storage.db import make_engine, make_session_factory
+from api.storage.db import make_engine, make_inline_reader, make_session_factory
 
 
 @dataclass
@@ -27,12 +27,15 @@ class Service:
     blobs: BlobStore
     limiter: RateLimiter = field(default_factory=RateLimiter)
     principals: PrincipalCache = field(default_factory=PrincipalCache)
+    inline_reader: Engine | None = None
     results: BlobCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.results = BlobCache(self.blobs, max_bytes=self.settings.result_cache_bytes)
 
     def close(self) -> None:
+        if self.inline_reader is not None:
+            self.inline_reader.dispose()
         self.engine.dispose()
 
     def corpus_path(self, corpus_id: str) -> Path:
@@ -55,4 +58,5 @@ def open_service(settings: Settings, *, migrate: bool = True) -> Service:
         blobs=BlobStore(settings.blob_dir),
         limiter=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
         principals=PrincipalCache(settings.auth_cache_seconds),
+        inline_reader=make_inline_reader(url),
     )

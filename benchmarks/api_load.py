@@ -103,12 +103,19 @@ def issue_key(data_dir: Path, role: str, institution: str | None = None) -> str:
 class Stats:
     def __init__(self) -> None:
         self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.steps: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, int] = defaultdict(int)
         self.error_samples: list[str] = []
         self.accepted: list[str] = []
 
     def ok(self, kind: str, seconds: float) -> None:
         self.latencies[kind].append(seconds)
+
+    def step(self, name: str, began: float) -> float:
+        """Records one request of an upload's three; returns the time it ended."""
+        now = time.perf_counter()
+        self.steps[name].append(now - began)
+        return now
 
     def fail(self, kind: str, why: str) -> None:
         self.errors[kind] += 1
@@ -167,6 +174,7 @@ async def client_loop(
             if draw < share:
                 kind = "upload"
                 counter += 1
+                step = started
                 async with client.post(
                     "/v1/submissions",
                     json={"thesis_id": f"C{number}-{counter}"},
@@ -174,6 +182,7 @@ async def client_loop(
                 ) as sub:
                     sub.raise_for_status()
                     sub_id = (await sub.json())["id"]
+                step = stats.step("create submission", step)
                 async with client.put(
                     f"/v1/submissions/{sub_id}/file",
                     data=uploads[counter % len(uploads)],
@@ -181,12 +190,14 @@ async def client_loop(
                 ) as put:
                     put.raise_for_status()
                     await put.read()
+                step = stats.step("upload file", step)
                 async with client.post(
                     f"/v1/submissions/{sub_id}/screenings", headers=headers
                 ) as screening:
                     if screening.status != 202:
                         raise NotAccepted(f"{screening.status}: {await screening.text()}")
                     stats.accepted.append(screening.headers["location"])
+                stats.step("request screening", step)
             elif draw < share + (1 - share) * 0.6:
                 kind = "status"
                 async with client.get(rng.choice(seeded), headers=headers) as response:
@@ -280,6 +291,11 @@ async def run(args: argparse.Namespace, base: str, token: str, pids: dict[str, i
             f"{statistics.median(values) * 1000:>9.1f} {percentile(values, 0.99) * 1000:>9.1f} "
             f"{max(values) * 1000:>9.1f}"
         )
+    for name, values in stats.steps.items():
+        print(
+            f"  {name:<18} p50 {statistics.median(values) * 1000:7.1f} ms, "
+            f"p99 {percentile(values, 0.99) * 1000:7.1f} ms"
+        )
     print(
         "CPU during the load (share of one core): "
         + ", ".join(f"{name} {used / elapsed:.0%}" for name, used in cpu_used.items())
@@ -313,6 +329,7 @@ def main() -> int:
     parser.add_argument("--in-process-worker", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the data folder")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-up below
     if not (1 <= args.clients <= 500 and 0 < args.duration <= 3600):
         parser.error("--clients must be 1-500 and --duration 0-3600 s")
 

@@ -29,13 +29,21 @@ READY = "ready"
 
 
 class IsolatedExtractor:
-    """A restartable worker process; use as a context manager, one request at a time."""
+    """A restartable worker process; use as a context manager, one request at a time.
 
-    def __init__(self, limits: ExtractionLimits | None = None) -> None:
+    Starting a worker (interpreter, imports, font maps) costs more than extracting a typical
+    thesis, so long-lived callers keep one and reuse it. It is replaced after `max_requests`
+    files (0: never) and after any file that hit a limit, so memory held by one hostile file
+    or slowly fragmented by many never carries over.
+    """
+
+    def __init__(self, limits: ExtractionLimits | None = None, *, max_requests: int = 0) -> None:
         self.limits = limits or ExtractionLimits()
+        self.max_requests = max_requests
         self._proc: subprocess.Popen[bytes] | None = None
         self._buffer = b""
         self._ended = False
+        self._served = 0
 
     def __enter__(self) -> IsolatedExtractor:
         return self
@@ -60,6 +68,7 @@ class IsolatedExtractor:
             env=env,
         )
         self._buffer = b""
+        self._served = 0
         line = self._read_line(STARTUP_SECONDS)
         if line is None or json.loads(line).get("status") != READY:
             self._kill()
@@ -130,7 +139,11 @@ class IsolatedExtractor:
                 )
                 return failure(path.name, "too_large", reason, metadata=meta)
             return failure(path.name, "corrupt", crash_reason(code), metadata=meta)
-        return ExtractedDocument.from_json(json.loads(line.decode("utf-8", "surrogatepass")))
+        document = ExtractedDocument.from_json(json.loads(line.decode("utf-8", "surrogatepass")))
+        self._served += 1
+        if document.status == "too_large" or 0 < self.max_requests <= self._served:
+            self._kill()
+        return document
 
 
 def crash_reason(code: int | None) -> str:

@@ -294,17 +294,25 @@ def _same_person(a: str, b: str) -> bool:
     return bool(a2) and a2 == b2
 
 
+class Extractor(Protocol):
+    """A reusable extractor, such as a long-lived `corpora.IsolatedExtractor`."""
+
+    def extract(self, path: Path, *, metadata: Mapping[str, str] | None = None) -> Any: ...
+
+
 def _extract_all(
     paths: Sequence[Path],
     metas: Sequence[Mapping[str, str]],
     cfg: ScreenSettings,
     report: Callable[[str, int, int, str], None],
+    extractor: Extractor | None = None,
 ) -> list[tuple[Any, float]]:
     """Extracted documents (with seconds taken), in order.
 
     Isolated extraction runs in worker processes, one per thread, `cfg.workers` at
     a time (each worker is reused for several files); in-process extraction is
-    sequential.
+    sequential. A caller's `extractor` takes sequential runs (one file, or one worker)
+    so that no worker process is started for them.
     """
     import corpora
 
@@ -312,7 +320,13 @@ def _extract_all(
     workers = cfg.workers or os.cpu_count() or 1
     if not cfg.isolate_extraction or workers == 1 or total == 1:
         out = []
-        fn = corpora.extract_isolated if cfg.isolate_extraction else corpora.extract_file
+        fn: Callable[..., Any] = (
+            extractor.extract
+            if extractor is not None and cfg.isolate_extraction
+            else corpora.extract_isolated
+            if cfg.isolate_extraction
+            else corpora.extract_file
+        )
         for i, (p, meta) in enumerate(zip(paths, metas, strict=True)):
             report("extract", i, total, p.name)
             t0 = time.perf_counter()
@@ -324,14 +338,13 @@ def _extract_all(
     lock = threading.Lock()
 
     def job(i: int) -> tuple[Any, float]:
-        extractor = getattr(local, "extractor", None)
-        if extractor is None:
-            extractor = corpora.IsolatedExtractor().__enter__()
-            local.extractor = extractor
+        own = getattr(local, "extractor", None)
+        if own is None:
+            own = local.extractor = corpora.IsolatedExtractor()
             with lock:
-                started.append(extractor)
+                started.append(own)
         t0 = time.perf_counter()
-        doc = extractor.extract(paths[i], metadata=metas[i] or None)
+        doc = own.extract(paths[i], metadata=metas[i] or None)
         return doc, time.perf_counter() - t0
 
     results: list[tuple[Any, float] | None] = [None] * total
@@ -343,8 +356,8 @@ def _extract_all(
                 results[i] = future.result()
                 report("extract", done, total, paths[i].name)
     finally:
-        for extractor in started:
-            extractor.__exit__(None, None, None)
+        for own in started:
+            own.close()
     report("extract", total, total, "")
     return [r for r in results if r is not None]
 
@@ -449,13 +462,15 @@ def screen_theses(
     metadata: Mapping[str, Mapping[str, str]] | None = None,
     progress: Progress | None = None,
     index: CorpusIndex | None = None,
+    extractor: Extractor | None = None,
 ) -> list[dict[str, Any]]:
     """Screens thesis files against a corpus (a `corpora.Corpus`, its path, or None for
     batch-only screening) and each other; returns one result dict per path, in order.
 
     `metadata` maps a file name, file stem or thesis_id to metadata fields (author,
     title, thesis_id…) that complete what extraction finds. With `out_dir`, each
-    result is written to `out_dir/<file stem>.json` atomically.
+    result is written to `out_dir/<file stem>.json` atomically. A long-running caller
+    passes its own isolated `extractor` so single-file runs reuse one worker process.
     """
     cfg = settings or ScreenSettings()
     files = [Path(p) for p in paths]
@@ -503,7 +518,7 @@ def screen_theses(
     metas = [dict(lookup.get(p.name) or lookup.get(p.stem) or {}) for p in files]
     theses: list[_Thesis] = []
     for p, meta, (doc, seconds) in zip(
-        files, metas, _extract_all(files, metas, cfg, report), strict=True
+        files, metas, _extract_all(files, metas, cfg, report, extractor), strict=True
     ):
         merged = {str(k): str(v) for k, v in (_attr(doc, "metadata", {}) or {}).items() if v}
         merged.update({k: v for k, v in meta.items() if v})

@@ -57,7 +57,7 @@ def run_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    app = create_app(settings, run_worker=not args.no_worker)
+    app = create_app(settings, run_worker=not args.no_worker, freeze_after_startup=True)
     # Upload bookkeeping and job threads share the GIL with the event loop; a shorter switch
     # interval (default 5 ms) hands it back to the loop sooner, cutting read tail latency.
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)

@@ -155,6 +155,7 @@ def run_screening(context: JobContext, payload: dict[str, Any]) -> dict[str, Any
             screen_settings(settings),
             metadata=metadata,
             progress=ProgressWriter(service, ids),
+            extractor=context.extractor,
         )
         stored: dict[str, str] = {}
         for screening_id, result in zip(ids, results, strict=True):

@@ -9,13 +9,19 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from api.jobs import queue as q
 from api.service import Service
 from api.storage.models import Job
 
+if TYPE_CHECKING:
+    from corpora.isolation import IsolatedExtractor
+
 log = logging.getLogger("spotcheck.worker")
+
+# A thread's extraction process is replaced after this many files (see IsolatedExtractor).
+EXTRACTOR_MAX_REQUESTS = 200
 
 
 class RetryLater(Exception):
@@ -32,10 +38,17 @@ class PermanentFailure(Exception):
 
 @dataclass(frozen=True)
 class JobContext:
+    """What a handler gets besides its payload.
+
+    `extractor` is the worker thread's isolated extraction process, kept across jobs so a
+    one-thesis screening does not pay for starting a fresh interpreter.
+    """
+
     service: Service
     job_id: str
     attempt: int
     worker_id: str
+    extractor: IsolatedExtractor | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +98,7 @@ class Worker:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._local = threading.local()
 
     @property
     def lease_seconds(self) -> float:
@@ -101,19 +115,40 @@ class Worker:
     def run_until_idle(self, max_jobs: int = 1000) -> int:
         """Runs due jobs of every queue until none is left (tests and one-shot runs)."""
         done = 0
-        while done < max_jobs:
-            ran = False
-            for name in self.queues:
-                if self.run_one(name):
-                    done += 1
-                    ran = True
-            if not ran:
-                break
+        try:
+            while done < max_jobs:
+                ran = False
+                for name in self.queues:
+                    if self.run_one(name):
+                        done += 1
+                        ran = True
+                if not ran:
+                    break
+        finally:
+            self._close_thread_extractor()
         return done
+
+    def _thread_extractor(self) -> IsolatedExtractor:
+        """The calling thread's extraction process (started on its first file)."""
+        extractor = getattr(self._local, "extractor", None)
+        if extractor is None:
+            from corpora.isolation import IsolatedExtractor
+
+            extractor = IsolatedExtractor(max_requests=EXTRACTOR_MAX_REQUESTS)
+            self._local.extractor = extractor
+        return extractor
+
+    def _close_thread_extractor(self) -> None:
+        extractor = getattr(self._local, "extractor", None)
+        if extractor is not None:
+            extractor.close()
+            self._local.extractor = None
 
     def _execute(self, job: Job) -> None:
         handler = self.handlers.get(job.kind)
-        context = JobContext(self.service, job.id, job.attempts, self.worker_id)
+        context = JobContext(
+            self.service, job.id, job.attempts, self.worker_id, self._thread_extractor()
+        )
         sessions = self.service.sessions
         if handler is None:
             q.finish(sessions, job.id, self.worker_id, state=q.ERROR, error="no handler")
@@ -182,14 +217,17 @@ class Worker:
         if threading.current_thread() is not threading.main_thread():
             lower_thread_priority(self.service.settings.worker_nice)
         poll = self.service.settings.job_poll_seconds
-        while not self._stop.is_set():
-            try:
-                ran = self.run_one(queue)
-            except Exception:
-                log.exception("worker loop error on queue %s", queue)
-                ran = False
-            if not ran:
-                self._stop.wait(poll)
+        try:
+            while not self._stop.is_set():
+                try:
+                    ran = self.run_one(queue)
+                except Exception:
+                    log.exception("worker loop error on queue %s", queue)
+                    ran = False
+                if not ran:
+                    self._stop.wait(poll)
+        finally:
+            self._close_thread_extractor()
 
     def start(self, threads_per_queue: int = 1) -> None:
         """Starts the background threads (one per queue, more for `default` if asked)."""

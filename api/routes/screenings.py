@@ -202,7 +202,7 @@ async def get_screening_status(
 ) -> Response:
     """State (queued/running/complete/error), progress, error code, and links when done."""
     _reject_reviewer(caller)
-    row = await run_in_threadpool(screening_status_row, service, screening_id, caller)
+    row = await screening_status_row(service, screening_id, caller)
     body = screening_public(row, row.thesis_id or "")  # type: ignore[arg-type]
     headers = {}
     if row.state in ("queued", "running"):
@@ -257,7 +257,7 @@ async def get_screening_result(
 ) -> Response:
     """The result JSON (docs/result-schema.md), served as stored, with its sha256 as ETag."""
     _reject_reviewer(caller)
-    row = await run_in_threadpool(screening_result_row, service, screening_id, caller)
+    row = await screening_result_row(service, screening_id, caller)
     if row.result_blob is None:
         raise _not_ready(service, row.id, row.state)
     headers = {"ETag": f'"{row.result_blob}"', "Cache-Control": RESULT_CACHE_CONTROL}

@@ -41,6 +41,38 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+def _inline_reader_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.execute("PRAGMA busy_timeout=0")
+    cursor.close()
+
+
+def make_inline_reader(url: str) -> Engine | None:
+    """A single read-only SQLite connection for the event loop; None for other databases.
+
+    A WAL reader almost never waits, so a point query on the loop costs tens of microseconds
+    where a thread-pool hop costs far more under load. It must never block, though: the pool
+    holds one connection and gives up at once when it is taken, and SQLite's busy timeout is
+    zero, so the caller gets an error immediately and can retry in the thread pool instead.
+    PostgreSQL reads always go to the thread pool (network round trips).
+    """
+    if not is_sqlite(url):
+        return None
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return None
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 0},
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=0,
+    )
+    event.listen(engine, "connect", _inline_reader_pragmas)
+    return engine
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 

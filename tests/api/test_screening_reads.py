@@ -1,19 +1,30 @@
-"""The hot read helpers: ETag matching, the immutable-blob cache, job thread priority."""
+"""The hot read helpers: inline reads, ETag matching, the immutable-blob cache, job priority."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import sqlite3
 import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import func, select
 
 from api.jobs.worker import lower_thread_priority
-from api.screening_reads import etag_matches
+from api.screening_reads import etag_matches, first_row
+from api.service import Service, open_service
+from api.settings import Settings
 from api.storage.blob_cache import BlobCache
 from api.storage.blobs import BlobStore
+from api.storage.db import make_inline_reader
+from api.storage.models import ApiKey
+
+KEY_COUNT = select(func.count()).select_from(ApiKey)
 
 ETAG = '"' + "a" * 64 + '"'
 
@@ -72,3 +83,68 @@ def test_job_threads_run_at_lower_priority_without_touching_the_caller() -> None
     assert seen[0] is not None and seen[1] == seen[0] >= before
     assert os.getpriority(os.PRIO_PROCESS, 0) == before
     assert lower_thread_priority(0) is None
+
+
+@pytest.fixture
+def sqlite_service(tmp_path: Path) -> Iterator[Service]:
+    settings = Settings(environment="test", secret_key="s" * 32, data_dir=tmp_path / "data")
+    service = open_service(settings)
+    yield service
+    service.close()
+
+
+async def first_row_with_loop_ticks(service: Service) -> tuple[int, float, int]:
+    """`first_row(KEY_COUNT)`, with the seconds it took and how often the loop ticked meanwhile."""
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    started = time.monotonic()
+    row = await first_row(service, KEY_COUNT, {})
+    took = time.monotonic() - started
+    ticker.cancel()
+    assert row is not None
+    return row[0], took, ticks
+
+
+def test_a_locked_database_is_waited_for_off_the_event_loop(sqlite_service: Service) -> None:
+    assert sqlite_service.inline_reader is not None
+    database = sqlite_service.settings.data_dir / "spotcheck.db"
+    holder = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("DELETE FROM api_keys")
+
+    def release() -> None:
+        holder.execute("COMMIT")
+        holder.close()
+
+    timer = threading.Timer(0.5, release)
+    timer.start()
+    try:
+        count, took, ticks = asyncio.run(first_row_with_loop_ticks(sqlite_service))
+    finally:
+        timer.join()
+    assert count == 0
+    assert took >= 0.4  # it really waited for the lock …
+    assert ticks >= 0.5 * took / 0.01  # … while the event loop went on serving
+
+
+def test_a_taken_inline_reader_falls_back_at_once(sqlite_service: Service) -> None:
+    assert sqlite_service.inline_reader is not None
+    with sqlite_service.inline_reader.connect():  # its only connection is in use
+        count, took, _ = asyncio.run(first_row_with_loop_ticks(sqlite_service))
+    assert count == 0 and took < 5
+
+
+def test_only_sqlite_files_get_an_inline_reader(tmp_path: Path) -> None:
+    assert make_inline_reader("postgresql+psycopg://u:p@localhost/db") is None
+    assert make_inline_reader("sqlite://") is None
+    reader = make_inline_reader(f"sqlite:///{tmp_path / 'x.db'}")
+    assert reader is not None
+    reader.dispose()

@@ -60,11 +60,30 @@ def test_a_crashed_worker_gives_corrupt_and_is_replaced(
         assert extractor.pid != pid
 
 
+def test_one_worker_serves_many_files_until_its_request_budget_is_spent(
+    zh_thesis_pdf: Path,
+) -> None:
+    with IsolatedExtractor(max_requests=3) as extractor:
+        pids = []
+        for _ in range(3):
+            assert extractor.extract(zh_thesis_pdf).status == "ok"
+            pids.append(extractor.pid)
+        assert pids[0] is not None and pids[0] == pids[1]
+        assert pids[2] is None  # the third file spent the budget: that worker is gone
+        assert extractor.extract(zh_thesis_pdf).status == "ok"
+        assert extractor.pid not in (None, pids[0])
+
+
 @pytest.mark.slow
-def test_memory_limit_turns_a_decompression_bomb_into_too_large(tmp_path: Path) -> None:
+def test_memory_limit_turns_a_decompression_bomb_into_too_large(
+    tmp_path: Path, zh_thesis_pdf: Path
+) -> None:
     bomb = bomb_pdf(tmp_path / "bomb.pdf", 200 << 20)
-    doc = extract_isolated(bomb, limits=ExtractionLimits(memory_bytes=300 << 20))
-    assert doc.status == "too_large" and "memory" in (doc.reason or "")
+    with IsolatedExtractor(ExtractionLimits(memory_bytes=300 << 20)) as extractor:
+        doc = extractor.extract(bomb)
+        assert doc.status == "too_large" and "memory" in (doc.reason or "")
+        assert extractor.pid is None  # never reused after hitting a limit
+        assert extractor.extract(zh_thesis_pdf).status == "ok"
 
 
 def test_missing_file_is_an_error_not_a_status(tmp_path: Path) -> None:
