@@ -34,6 +34,13 @@ class Settings(BaseSettings):
     auth_cache_seconds: float = 5.0
     result_cache_bytes: int = 64 * 1024 * 1024
     run_worker: bool = True
+    request_threads: int = Field(
+        default=8,
+        ge=1,
+        le=200,
+        description="threads per process for blocking request work (database writes, "
+        "reports); more only add GIL contention",
+    )
     worker_threads: int = 1
     worker_nice: int = Field(
         default=19, ge=0, le=19, description="niceness of job threads, so requests come first"

@@ -1,7 +1,8 @@
 """Load benchmark of the HTTP API on loopback: status polls, result fetches and 5 MB uploads.
 
-Starts `spotcheck serve --no-worker` plus one `spotcheck worker` on a temporary data folder
-(the production layout; `--in-process-worker` runs the worker inside the server instead),
+Starts `spotcheck serve --no-worker --processes N` (one HTTP process per core by default) plus
+one `spotcheck worker` on a temporary data folder (the production layout;
+`--in-process-worker` runs the worker inside the server instead),
 seeds a few screened theses, then runs CLIENTS concurrent clients for DURATION seconds, each
 looping over a weighted mix of requests. Prints throughput, p50/p99 latency per kind, the
 error count, and whether every accepted upload was screened (it waits for the queue to drain).
@@ -213,13 +214,30 @@ async def client_loop(
             stats.fail(kind, f"{type(exc).__name__}: {exc}"[:200])
 
 
+def descendants(pid: int) -> list[int]:
+    """The process and its live descendants (Linux /proc), e.g. `serve --processes N`."""
+    found = [pid]
+    for index in range(len(found) + 10_000):
+        if index >= len(found):
+            break
+        try:
+            children = Path(f"/proc/{found[index]}/task/{found[index]}/children").read_text()
+        except OSError:
+            continue
+        found.extend(int(child) for child in children.split())
+    return found
+
+
 def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of a process and its reaped children, from /proc (Linux)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return float("nan")
-    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    """CPU time (user + system) of a process tree, live descendants included, from /proc."""
+    total = 0.0
+    for member in descendants(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -276,7 +294,7 @@ async def run(args: argparse.Namespace, base: str, token: str, pids: dict[str, i
     print("spotcheck API load benchmark (loopback; machine shared with other work: noisy)")
     print(
         f"clients {args.clients}, duration {elapsed:.1f} s, upload size {args.upload_mb} MB, "
-        f"upload share {args.upload_share:.0%}, worker: "
+        f"upload share {args.upload_share:.0%}, HTTP processes {args.processes}, worker: "
         f"{'in-process' if args.in_process_worker else 'separate process'}"
     )
     print(f"throughput: {total / elapsed:.1f} requests/s ({total} ok, {errors} errors)")
@@ -327,6 +345,9 @@ def main() -> int:
     parser.add_argument("--distinct-uploads", type=int, default=8)
     parser.add_argument("--drain-timeout", type=float, default=900.0)
     parser.add_argument("--in-process-worker", action="store_true")
+    parser.add_argument(
+        "--processes", type=int, default=os.cpu_count() or 1, help="HTTP processes (serve)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the data folder")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-up below
@@ -347,6 +368,7 @@ def main() -> int:
     token = issue_key(data, "system", "负载测试大学")
     port = free_port()
     serve_args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+    serve_args += ["--processes", str(args.processes)]
     if not args.in_process_worker:
         serve_args.append("--no-worker")
     processes = []

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from api.cli.main import main
-from tests.api.live import SECRET, serve
+from tests.api.documents import thesis_pdf_bytes
+from tests.api.live import SECRET, issue_key, serve
 
 
 @pytest.fixture
@@ -65,6 +67,57 @@ def test_default_secret_is_refused_outside_development(
 def test_bad_port_is_a_usage_error(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--port", "70000"]) == 2
     assert "--port" in capsys.readouterr().err
+    assert main(["serve", "--processes", "0"]) == 2
+    assert "--processes" in capsys.readouterr().err
+
+
+def http_processes(pid: int) -> list[int]:
+    """The processes uvicorn's manager spawned to serve (not its resource tracker)."""
+    found = []
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+            found.append(int(child))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_serve_with_two_processes_screens_and_answers_from_both(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    server = serve(data, tmp_path / "serve.log", "--processes", "2")
+    try:
+        assert server.process is not None
+        assert len(http_processes(server.process.pid)) == 2
+        system = {"Authorization": f"Bearer {issue_key(data, 'system', '甲大学')}"}
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            created = client.post("/v1/submissions", json={"thesis_id": "P1"}, headers=system)
+            assert created.status_code == 201, created.text
+            submission = created.json()["id"]
+            uploaded = client.put(
+                f"/v1/submissions/{submission}/file",
+                content=thesis_pdf_bytes("两个进程的服务"),
+                headers=system | {"Content-Type": "application/pdf"},
+            )
+            assert uploaded.status_code == 200, uploaded.text
+            accepted = client.post(f"/v1/submissions/{submission}/screenings", headers=system)
+            assert accepted.status_code == 202
+            deadline = time.monotonic() + 120
+            while (state := client.get(accepted.headers["location"], headers=system).json())[
+                "state"
+            ] not in ("complete", "error") and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert state["state"] == "complete", state
+        # New connections are spread over both processes; each one answers the same result.
+        bodies = set()
+        for _ in range(12):
+            with httpx.Client(base_url=server.url, timeout=60) as fresh:
+                answer = fresh.get(accepted.headers["location"] + "/result", headers=system)
+                assert answer.status_code == 200
+                bodies.add(answer.content)
+        assert len(bodies) == 1
+    finally:
+        server.stop()
+    assert server.process is not None and server.process.returncode is not None
 
 
 @pytest.mark.slow
