@@ -81,9 +81,9 @@ def problem_openapi(app: FastAPI) -> dict[str, Any]:
 def freeze_startup_objects() -> None:
     """Moves everything allocated at startup out of the cyclic collector's reach.
 
-    The imported modules, routes, schemas and the engine are some 170,000 long-lived objects;
-    a full collection walking them took up to 250 ms and was the whole read tail under load.
-    Frozen, they are never scanned again, and full collections look at request garbage only.
+    The imported modules, routes, schemas and the engine are some 150,000 long-lived objects;
+    a full collection walking them took up to 250 ms, as long as the whole read tail under
+    load. Frozen, they are never scanned again; full collections look at request garbage.
     """
     gc.collect()
     gc.freeze()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,9 +30,11 @@ class Service:
     principals: PrincipalCache = field(default_factory=PrincipalCache)
     inline_reader: Engine | None = None
     results: BlobCache = field(init=False)
+    upload_slots: asyncio.Semaphore = field(init=False)
 
     def __post_init__(self) -> None:
         self.results = BlobCache(self.blobs, max_bytes=self.settings.result_cache_bytes)
+        self.upload_slots = asyncio.Semaphore(self.settings.concurrent_uploads)
 
     def close(self) -> None:
         if self.inline_reader is not None:

@@ -34,6 +34,18 @@ class Settings(BaseSettings):
     auth_cache_seconds: float = 5.0
     result_cache_bytes: int = 64 * 1024 * 1024
     run_worker: bool = True
+    concurrent_uploads: int = Field(
+        default=4,
+        ge=1,
+        le=1000,
+        description="file bodies one process receives at a time; more wait their turn, so "
+        "bulk uploads cannot crowd out the short status and result reads",
+    )
+    upload_wait_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="how long an upload waits for its turn before a 503 with Retry-After",
+    )
     request_threads: int = Field(
         default=8,
         ge=1,

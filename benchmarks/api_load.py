@@ -101,6 +101,12 @@ def issue_key(data_dir: Path, role: str, institution: str | None = None) -> str:
         service.close()
 
 
+def unique_copy(pdf: bytes, tag: str) -> bytes:
+    """The PDF with a comment line after its end: other bytes (so another sha256, stored and
+    screened anew, as distinct theses are), the same document to a PDF reader."""
+    return pdf + f"\n% load test upload {tag}\n".encode()
+
+
 class Stats:
     def __init__(self) -> None:
         self.latencies: dict[str, list[float]] = defaultdict(list)
@@ -186,7 +192,7 @@ async def client_loop(
                 step = stats.step("create submission", step)
                 async with client.put(
                     f"/v1/submissions/{sub_id}/file",
-                    data=uploads[counter % len(uploads)],
+                    data=unique_copy(uploads[counter % len(uploads)], f"{number}-{counter}"),
                     headers=headers | {"Content-Type": "application/pdf"},
                 ) as put:
                     put.raise_for_status()
@@ -342,7 +348,12 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     parser.add_argument("--upload-mb", type=float, default=5.0)
     parser.add_argument("--upload-share", type=float, default=0.05, help="fraction of uploads")
-    parser.add_argument("--distinct-uploads", type=int, default=8)
+    parser.add_argument(
+        "--distinct-uploads",
+        type=int,
+        default=8,
+        help="PDFs generated; each upload is made unique by a trailing comment",
+    )
     parser.add_argument("--drain-timeout", type=float, default=900.0)
     parser.add_argument("--in-process-worker", action="store_true")
     parser.add_argument(

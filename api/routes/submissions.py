@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from typing import Annotated
@@ -17,6 +18,7 @@ from api.deps import PageDep, ServiceDep, SessionDep, SubmitterCaller, client_ad
 from api.problems import ApiProblem
 from api.schemas.common import Paged
 from api.schemas.submissions import SubmissionCreate, SubmissionPublic
+from api.service import Service
 from api.storage.models import Submission, utcnow
 from api.uploads import label_from_request, sniff_type, store_body
 
@@ -190,6 +192,7 @@ def get_submission_by_id(
         409: {"description": "a different file was already uploaded"},
         413: {"description": "TOO_LARGE"},
         415: {"description": "UNSUPPORTED_TYPE"},
+        503: {"description": "too many uploads in progress; retry after `Retry-After`"},
     },
 )
 async def upload_submission_file(
@@ -209,12 +212,15 @@ async def upload_submission_file(
     """
     record = await run_in_threadpool(get_submission, session, submission_id, caller)
     limit = service.settings.max_upload_bytes
+    await _wait_for_upload_slot(service)
     try:
         stored = await store_body(request, service.blobs, limit)
     except ApiProblem as exc:
         if exc.status == 413:
             exc.code = "TOO_LARGE"
         raise
+    finally:
+        service.upload_slots.release()
     file_type = sniff_type(stored.head, str(stored.path))
     label = label_from_request(request, f"{record.thesis_id}.{file_type or 'bin'}")
 
@@ -255,6 +261,27 @@ async def upload_submission_file(
         return record
 
     return to_public(await run_in_threadpool(save))
+
+
+async def _wait_for_upload_slot(service: Service) -> None:
+    """Waits for this process to receive fewer than `concurrent_uploads` bodies; else 503.
+
+    Receiving a file is the heaviest thing a request does here; taking bodies a few at a
+    time keeps status polls fast during upload peaks, and clients that wait longer than
+    `upload_wait_seconds` are told when to come back instead of queueing without bound.
+    """
+    settings = service.settings
+    try:
+        async with asyncio.timeout(settings.upload_wait_seconds):
+            await service.upload_slots.acquire()
+    except TimeoutError:
+        raise ApiProblem(
+            503,
+            "busy",
+            "Too many uploads in progress",
+            f"{settings.concurrent_uploads} uploads are being received; retry later",
+            headers={"Retry-After": str(settings.retry_after_seconds)},
+        ) from None
 
 
 def _discard_unreferenced(session, service, sha256: str) -> None:  # noqa: ANN001

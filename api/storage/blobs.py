@@ -12,7 +12,7 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -40,15 +40,36 @@ class StoredBlob:
     head: bytes
 
 
-def _hash_and_write(hasher: hashlib._Hash, handle: BinaryIO, block: bytes) -> None:
-    """Hashing and writing release the GIL, so a thread keeps them off the event loop."""
-    hasher.update(block)
-    handle.write(block)
+def _hash_and_write(hasher: hashlib._Hash, handle: BinaryIO, batch: list[bytes]) -> None:
+    for chunk in batch:
+        hasher.update(chunk)
+        handle.write(chunk)
 
 
-def _flush_and_sync(handle: BinaryIO) -> None:
-    handle.flush()
-    os.fsync(handle.fileno())
+def _finish_upload(
+    hasher: hashlib._Hash,
+    handle: BinaryIO,
+    batch: list[bytes],
+    temp: Path,
+    path_of: Callable[[str], Path],
+) -> tuple[str, Path]:
+    """Writes the last batch and makes the upload durable under its sha256; (digest, path).
+
+    Bytes stored already need no fsync: the temporary copy is simply dropped.
+    """
+    try:
+        _hash_and_write(hasher, handle, batch)
+        digest = hasher.hexdigest()
+        final = path_of(digest)
+        if not final.exists():
+            handle.flush()
+            os.fsync(handle.fileno())
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(temp, final)
+        return digest, final
+    finally:
+        handle.close()
+        temp.unlink(missing_ok=True)
 
 
 class BlobStore:
@@ -86,43 +107,42 @@ class BlobStore:
     async def put_stream(self, chunks: AsyncIterator[bytes], *, limit: int) -> StoredBlob:
         """Stores an async byte stream, enforcing `limit` as the bytes arrive.
 
-        Chunks are gathered into blocks of about a megabyte, which are hashed and written in
-        a thread (as are the final fsync and rename), so neither hashing nor a slow disk
-        stalls the event loop that serves the other requests.
+        Chunks are gathered (not copied) into batches of about a megabyte, which a thread
+        hashes and writes: both release the GIL, so that work runs beside the event loop
+        instead of delaying the other requests. The final fsync, which can wait on the disk,
+        and the rename run in a thread too.
         """
         fd, temp = self._open_temp()
         hasher = hashlib.sha256()
         size = 0
         head = b""
-        pending = bytearray()
+        batch: list[bytes] = []
+        batch_size = 0
         out = os.fdopen(fd, "wb")
         try:
-            try:
-                async for chunk in chunks:
-                    if not chunk:
-                        continue
-                    size += len(chunk)
-                    if size > limit:
-                        raise TooLarge(limit)
-                    if len(head) < 8192:
-                        head += chunk[: 8192 - len(head)]
-                    pending += chunk
-                    if len(pending) >= CHUNK:
-                        await asyncio.to_thread(_hash_and_write, hasher, out, bytes(pending))
-                        pending.clear()
-                if size == 0:
-                    raise EmptyUpload("the upload is empty")
-                if pending:
-                    await asyncio.to_thread(_hash_and_write, hasher, out, bytes(pending))
-                await asyncio.to_thread(_flush_and_sync, out)
-            finally:
-                out.close()
-            digest = hasher.hexdigest()
-            final = await asyncio.to_thread(self._commit, temp, digest)
-            return StoredBlob(digest, size, final, head)
+            async for chunk in chunks:
+                if not chunk:
+                    continue
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge(limit)
+                if len(head) < 8192:
+                    head += chunk[: 8192 - len(head)]
+                batch.append(chunk)
+                batch_size += len(chunk)
+                if batch_size >= CHUNK:
+                    await asyncio.to_thread(_hash_and_write, hasher, out, batch)
+                    batch, batch_size = [], 0
+            if size == 0:
+                raise EmptyUpload("the upload is empty")
         except BaseException:
+            out.close()
             temp.unlink(missing_ok=True)
             raise
+        digest_and_final = await asyncio.to_thread(
+            _finish_upload, hasher, out, batch, temp, self.path
+        )
+        return StoredBlob(digest_and_final[0], size, digest_and_final[1], head)
 
     def put_bytes(self, data: bytes) -> StoredBlob:
         return self.put_chunks([data], limit=len(data) + 1)

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import socket
+import time
+from pathlib import Path
+
+import httpx
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -10,6 +16,7 @@ from api.ratelimit import RateLimiter
 from api.uploads import clean_label, sniff_type
 from tests.api.conftest import Api, TestClient
 from tests.api.documents import thesis_pdf_bytes
+from tests.api.live import issue_key, live_env, serve
 
 
 @given(st.text(max_size=300))
@@ -73,3 +80,55 @@ def test_unexpected_errors_are_problem_json_without_details(api: Api) -> None:
     assert response.headers["content-type"].startswith(PROBLEM_MEDIA_TYPE)
     assert "secret internal detail" not in response.text
     assert response.json()["code"] == "internal"
+
+
+def _start_slow_upload(port: int, path: str, token: str, length: int) -> socket.socket:
+    """A client that sends an upload's headers and a first part of its body, then stalls."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+    head = (
+        f"PUT {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+        f"Content-Type: application/pdf\r\nContent-Length: {length}\r\n\r\n"
+    )
+    sock.sendall(head.encode() + b"%PDF-1.4\n" + b"0" * 1000)
+    return sock
+
+
+@pytest.mark.slow
+def test_uploads_beyond_the_concurrent_limit_wait_their_turn_then_get_503(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    env = live_env(data, SPOTCHECK_CONCURRENT_UPLOADS="1", SPOTCHECK_UPLOAD_WAIT_SECONDS="1")
+    server = serve(data, tmp_path / "serve.log", "--no-worker", env=env)
+    try:
+        token = issue_key(data, "system", "甲大学")
+        headers = {"Authorization": f"Bearer {token}"}
+        pdf = thesis_pdf_bytes("轮流上传")
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            ids = [
+                client.post("/v1/submissions", json={"thesis_id": f"T{n}"}, headers=headers).json()[
+                    "id"
+                ]
+                for n in range(3)
+            ]
+            slow = _start_slow_upload(server.port, f"/v1/submissions/{ids[0]}/file", token, 50_000)
+            try:
+                time.sleep(0.5)  # the slow upload holds the only slot
+                started = time.monotonic()
+                refused = client.put(f"/v1/submissions/{ids[1]}/file", content=pdf, headers=headers)
+                assert refused.status_code == 503, refused.text
+                assert refused.headers["content-type"].startswith(PROBLEM_MEDIA_TYPE)
+                assert refused.json()["code"] == "busy" and refused.headers["retry-after"]
+                assert 0.9 <= time.monotonic() - started < 30
+                slow.sendall(b"0" * (50_000 - 1009))  # the slow client finishes its body
+                slow.recv(4096)
+            finally:
+                slow.close()
+            accepted = client.put(f"/v1/submissions/{ids[2]}/file", content=pdf, headers=headers)
+            assert accepted.status_code == 200, accepted.text
+            assert (
+                client.get(f"/v1/submissions/{ids[1]}", headers=headers).json()["file_sha256"]
+                is None
+            )  # the refused upload stored nothing
+    finally:
+        server.stop()
