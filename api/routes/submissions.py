@@ -20,7 +20,7 @@ from api.schemas.common import Paged
 from api.schemas.submissions import SubmissionCreate, SubmissionPublic
 from api.service import Service
 from api.storage.models import Submission, utcnow
-from api.uploads import label_from_request, sniff_type, store_body
+from api.uploads import check_declared_length, label_from_request, sniff_type, store_body
 
 router = APIRouter(prefix="/v1", tags=["submissions"])
 
@@ -212,15 +212,17 @@ async def upload_submission_file(
     """
     record = await run_in_threadpool(get_submission, session, submission_id, caller)
     limit = service.settings.max_upload_bytes
-    await _wait_for_upload_slot(service)
     try:
-        stored = await store_body(request, service.blobs, limit)
+        check_declared_length(request, limit)  # a body declared too large never waits
+        await _wait_for_upload_slot(service)
+        try:
+            stored = await store_body(request, service.blobs, limit)
+        finally:
+            service.upload_slots.release()
     except ApiProblem as exc:
         if exc.status == 413:
             exc.code = "TOO_LARGE"
         raise
-    finally:
-        service.upload_slots.release()
     file_type = sniff_type(stored.head, str(stored.path))
     label = label_from_request(request, f"{record.thesis_id}.{file_type or 'bin'}")
 

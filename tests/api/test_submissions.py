@@ -108,6 +108,18 @@ def test_too_large_upload_is_refused_while_streaming(api: Api) -> None:
     assert list(api.service.blobs.tmp.iterdir()) == []
 
 
+def test_declared_too_large_upload_is_refused_before_its_body(api: Api) -> None:
+    api.service.settings.max_upload_bytes = 50_000
+    sub = _create(api).json()
+    response = api.client.put(
+        f"/v1/submissions/{sub['id']}/file",
+        content=b"%PDF-1.4 " + b"x" * 60_000,
+        headers=api.as_("system_a"),
+    )
+    assert response.status_code == 413 and response.json()["code"] == "TOO_LARGE"
+    assert list(api.service.blobs.tmp.iterdir()) == []
+
+
 def test_unsupported_and_empty_files_are_refused(api: Api) -> None:
     sub = _create(api).json()
     url = f"/v1/submissions/{sub['id']}/file"
