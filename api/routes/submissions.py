@@ -11,6 +11,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from api import audit
 from api.access import get_submission, visible_submissions
@@ -19,6 +20,7 @@ from api.problems import ApiProblem
 from api.schemas.common import Paged
 from api.schemas.submissions import SubmissionCreate, SubmissionPublic
 from api.service import Service
+from api.storage.blobs import StoredBlob
 from api.storage.models import Submission, utcnow
 from api.uploads import check_declared_length, label_from_request, sniff_type, store_body
 
@@ -228,7 +230,7 @@ async def upload_submission_file(
 
     def save() -> Submission:
         if file_type is None:
-            _discard_unreferenced(session, service, stored.sha256)
+            _discard_unreferenced(session, service, stored)
             raise ApiProblem(
                 415,
                 "UNSUPPORTED_TYPE",
@@ -237,6 +239,7 @@ async def upload_submission_file(
             )
         session.refresh(record)
         if record.file_sha256 and record.file_sha256 != stored.sha256:
+            _discard_unreferenced(session, service, stored)
             raise ApiProblem(
                 409,
                 "file-already-uploaded",
@@ -286,8 +289,13 @@ async def _wait_for_upload_slot(service: Service) -> None:
         ) from None
 
 
-def _discard_unreferenced(session, service, sha256: str) -> None:  # noqa: ANN001
-    """Removes a just-stored blob that nothing refers to (a rejected upload)."""
-    referenced = session.scalar(select(Submission.id).where(Submission.file_sha256 == sha256))
+def _discard_unreferenced(session: Session, service: Service, stored: StoredBlob) -> None:
+    """Removes the blob of a rejected upload, unless it was there before or a submission
+    took it meanwhile: identical bytes may also be a frame, a result or a corpus file."""
+    if not stored.created:
+        return
+    referenced = session.scalar(
+        select(Submission.id).where(Submission.file_sha256 == stored.sha256)
+    )
     if referenced is None:
-        service.blobs.path(sha256).unlink(missing_ok=True)
+        service.blobs.path(stored.sha256).unlink(missing_ok=True)

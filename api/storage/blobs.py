@@ -34,10 +34,13 @@ class EmptyUpload(Exception):
 
 @dataclass(frozen=True)
 class StoredBlob:
+    """A stored file; `created` is False when the same bytes were stored already."""
+
     sha256: str
     size: int
     path: Path
     head: bytes
+    created: bool = True
 
 
 def _hash_and_write(hasher: hashlib._Hash, handle: BinaryIO, batch: list[bytes]) -> None:
@@ -52,21 +55,23 @@ def _finish_upload(
     batch: list[bytes],
     temp: Path,
     path_of: Callable[[str], Path],
-) -> tuple[str, Path]:
-    """Writes the last batch and makes the upload durable under its sha256; (digest, path).
+) -> tuple[str, Path, bool]:
+    """Writes the last batch and makes the upload durable under its sha256.
 
-    Bytes stored already need no fsync: the temporary copy is simply dropped.
+    Returns the digest, the stored path and whether this upload created it. Bytes stored
+    already need no fsync: the temporary copy is simply dropped.
     """
     try:
         _hash_and_write(hasher, handle, batch)
         digest = hasher.hexdigest()
         final = path_of(digest)
-        if not final.exists():
+        created = not final.exists()
+        if created:
             handle.flush()
             os.fsync(handle.fileno())
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(temp, final)
-        return digest, final
+        return digest, final, created
     finally:
         handle.close()
         temp.unlink(missing_ok=True)
@@ -139,10 +144,10 @@ class BlobStore:
             out.close()
             temp.unlink(missing_ok=True)
             raise
-        digest_and_final = await asyncio.to_thread(
+        digest, final, created = await asyncio.to_thread(
             _finish_upload, hasher, out, batch, temp, self.path
         )
-        return StoredBlob(digest_and_final[0], size, digest_and_final[1], head)
+        return StoredBlob(digest, size, final, head, created)
 
     def put_bytes(self, data: bytes) -> StoredBlob:
         return self.put_chunks([data], limit=len(data) + 1)

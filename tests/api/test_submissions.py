@@ -86,6 +86,8 @@ def test_upload_stores_the_file_once_by_content_hash(api: Api) -> None:
         f"/v1/submissions/{first['id']}/file", content=pdf + b"\n%changed", headers=headers
     )
     assert different.status_code == 409
+    assert not api.service.blobs.exists(hashlib.sha256(pdf + b"\n%changed").hexdigest())
+    assert api.service.blobs.exists(hashlib.sha256(pdf).hexdigest())
 
 
 def test_too_large_upload_is_refused_while_streaming(api: Api) -> None:
@@ -120,6 +122,17 @@ def test_declared_too_large_upload_is_refused_before_its_body(api: Api) -> None:
     assert list(api.service.blobs.tmp.iterdir()) == []
 
 
+def test_a_refused_upload_never_removes_bytes_stored_for_something_else(api: Api) -> None:
+    register = b"PK\x03\x04" + b"not a thesis, a spreadsheet kept as a frame" * 50
+    kept = api.service.blobs.put_bytes(register)  # stored earlier, e.g. as a frame
+    sub = _create(api).json()
+    refused = api.client.put(
+        f"/v1/submissions/{sub['id']}/file", content=register, headers=api.as_("system_a")
+    )
+    assert refused.status_code == 415
+    assert api.service.blobs.exists(kept.sha256)
+
+
 def test_unsupported_and_empty_files_are_refused(api: Api) -> None:
     sub = _create(api).json()
     url = f"/v1/submissions/{sub['id']}/file"
@@ -127,6 +140,9 @@ def test_unsupported_and_empty_files_are_refused(api: Api) -> None:
         url, content=b"MZ\x90\x00\x03\x00\x00\x00" * 100, headers=api.as_("system_a")
     )
     assert exe.status_code == 415 and exe.json()["code"] == "UNSUPPORTED_TYPE"
+    assert not api.service.blobs.exists(
+        hashlib.sha256(b"MZ\x90\x00\x03\x00\x00\x00" * 100).hexdigest()
+    )
     empty = api.client.put(url, content=b"", headers=api.as_("system_a"))
     assert empty.status_code == 400
     text = api.client.put(
