@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     job_poll_seconds: float = 0.5
     job_max_attempts: int = 3
     webhook_timeout_seconds: float = 10.0
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="let webhooks reach private, loopback and link-local addresses "
+        "(for a receiver inside the network; off by default against request forgery)",
+    )
     webhook_max_attempts: int = 6
     webhook_backoff_seconds: float = 5.0
     retry_after_seconds: int = 5

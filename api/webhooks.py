@@ -24,6 +24,7 @@ from standardwebhooks.webhooks import Webhook as Signer
 from api.jobs import queue as q
 from api.jobs.worker import JobContext, JobHandler, PermanentFailure, RetryLater
 from api.storage.models import Webhook, WebhookAttempt, WebhookDelivery, utcnow
+from api.webhook_targets import DisallowedTarget, check_target
 
 EVENTS = ("screening.completed", "screening.failed", "batch.completed", "ping")
 QUEUE = "webhooks"
@@ -115,6 +116,19 @@ def _deliver(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
             delivery.state = "cancelled"
             session.commit()
             return {"cancelled": True}
+        try:
+            check_target(hook.url, allow_private=settings.webhook_allow_private)
+        except DisallowedTarget as exc:
+            reason = f"not sent: {exc}"
+            session.add(
+                WebhookAttempt(
+                    delivery_id=delivery.id, status_code=None, error=reason, duration_ms=0
+                )
+            )
+            delivery.attempts += 1
+            delivery.last_error = reason
+            session.commit()
+            raise PermanentFailure(reason) from None
         now = datetime.now(UTC)
         headers = signed_headers(hook.secret, delivery.id, delivery.payload, now)
         started = time.perf_counter()

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from api import audit
 from api.deps import PageDep, ServiceDep, SessionDep, SubmitterCaller, client_address
 from api.keys import Principal
-from api.problems import not_found
+from api.problems import ApiProblem, InvalidParam, not_found
 from api.schemas.common import Paged
 from api.schemas.webhooks import (
     DeliveryAttemptPublic,
@@ -19,6 +19,7 @@ from api.schemas.webhooks import (
     WebhookPublic,
 )
 from api.storage.models import Webhook, WebhookAttempt, WebhookDelivery
+from api.webhook_targets import DisallowedTarget, check_target
 from api.webhooks import create_delivery, new_secret, resend
 
 router = APIRouter(prefix="/v1", tags=["webhooks"])
@@ -58,13 +59,25 @@ def create_webhook(
     body: WebhookCreate,
     request: Request,
     response: Response,
+    service: ServiceDep,
     session: SessionDep,
     caller: SubmitterCaller,
 ) -> WebhookCreated:
     """Registers an endpoint; events are signed with the returned secret (Standard Webhooks).
 
-    A system key's hook receives only its own institution's events.
+    A system key's hook receives only its own institution's events. The URL must lead to
+    a public address (see `api/webhook_targets.py`) unless the service allows private ones.
     """
+    try:
+        check_target(str(body.url), allow_private=service.settings.webhook_allow_private)
+    except DisallowedTarget as exc:
+        raise ApiProblem(
+            422,
+            "validation-error",
+            "Validation error",
+            f"url: {exc}",
+            errors=[InvalidParam(name="url", reason=str(exc), value=str(body.url))],
+        ) from None
     hook = Webhook(
         url=str(body.url),
         secret=new_secret(),

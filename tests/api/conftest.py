@@ -97,6 +97,7 @@ def make_settings(data_dir: Path, database_url: str | None = None, **overrides: 
         "rate_limit_per_second": 1000.0,
         "rate_limit_burst": 1000,
         "webhook_backoff_seconds": 0.01,
+        "webhook_allow_private": True,  # the test receivers listen on loopback
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -34,6 +34,7 @@ def live_env(data_dir: Path, **extra: str) -> dict[str, str]:
         "SPOTCHECK_RETRY_AFTER_SECONDS": "1",
         "SPOTCHECK_RATE_LIMIT_PER_SECOND": "2000",
         "SPOTCHECK_RATE_LIMIT_BURST": "4000",
+        "SPOTCHECK_WEBHOOK_ALLOW_PRIVATE": "true",  # receivers listen on loopback
     }
     env |= extra
     return env

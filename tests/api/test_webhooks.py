@@ -103,3 +103,31 @@ def test_webhooks_belong_to_their_owner(api: Api) -> None:
     deleted = api.client.delete(f"/v1/webhooks/{hook['id']}", headers=api.as_("system_a"))
     assert deleted.status_code == 204
     assert api.client.get("/v1/webhooks", headers=api.as_("system_a")).json()["count"] == 0
+
+
+def test_hooks_to_private_addresses_are_refused_unless_allowed(api: Api) -> None:
+    api.service.settings.webhook_allow_private = False
+    refused = api.client.post(
+        "/v1/webhooks", json={"url": "http://169.254.169.254/latest"}, headers=api.as_("admin")
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["name"] == "url"
+    assert "public addresses only" in refused.json()["errors"][0]["reason"]
+    public = api.client.post(
+        "/v1/webhooks", json={"url": "https://202.112.0.36/hook"}, headers=api.as_("admin")
+    )
+    assert public.status_code == 201
+
+
+def test_a_delivery_to_a_target_no_longer_allowed_is_not_sent(api: Api) -> None:
+    with Receiver() as receiver:
+        hook = _register(api, receiver.url)  # allowed when it was registered
+        api.service.settings.webhook_allow_private = False
+        api.client.post(f"/v1/webhooks/{hook['id']}/ping", headers=api.as_("admin"))
+        _drain(api)
+    assert receiver.received == []
+    delivery = api.client.get(
+        f"/v1/webhooks/{hook['id']}/deliveries", headers=api.as_("admin")
+    ).json()["data"][0]
+    assert delivery["state"] == "failed" and delivery["attempts"] == 1
+    assert "not sent" in delivery["log"][0]["error"] and "loopback" in delivery["log"][0]["error"]
