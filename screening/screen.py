@@ -320,13 +320,9 @@ def _extract_all(
     workers = cfg.workers or os.cpu_count() or 1
     if not cfg.isolate_extraction or workers == 1 or total == 1:
         out = []
-        fn: Callable[..., Any] = (
-            extractor.extract
-            if extractor is not None and cfg.isolate_extraction
-            else corpora.extract_isolated
-            if cfg.isolate_extraction
-            else corpora.extract_file
-        )
+        fn: Callable[..., Any] = corpora.extract_file
+        if cfg.isolate_extraction:
+            fn = extractor.extract if extractor is not None else corpora.extract_isolated
         for i, (p, meta) in enumerate(zip(paths, metas, strict=True)):
             report("extract", i, total, p.name)
             t0 = time.perf_counter()

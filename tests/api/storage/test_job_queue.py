@@ -129,3 +129,25 @@ def test_a_long_job_keeps_its_lease_while_it_runs(service) -> None:  # noqa: ANN
     Worker(service, {"slow": JobHandler(slow)}).run_until_idle()
     assert stolen == [None]
     assert _job(service, job_id).attempts == 1
+
+
+def test_jobs_of_one_thread_share_one_extraction_process(service, tmp_path: Path) -> None:  # noqa: ANN001
+    thesis = tmp_path / "thesis.txt"
+    thesis.write_text("学位论文抽检的文本。" * 50, encoding="utf-8")
+    seen: list[tuple[int | None, str]] = []
+    extractors: list[Any] = []
+
+    def run(ctx: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
+        assert ctx.extractor is not None
+        document = ctx.extractor.extract(thesis)
+        seen.append((ctx.extractor.pid, document.status))
+        extractors.append(ctx.extractor)
+        return {}
+
+    for n in range(3):
+        _enqueue(service, "extract", {"n": n})
+    assert Worker(service, {"extract": JobHandler(run)}).run_until_idle() == 3
+    pids = {pid for pid, _ in seen}
+    assert len(pids) == 1 and None not in pids  # one process served all three jobs
+    assert {status for _, status in seen} == {"ok"}
+    assert extractors[0].pid is None  # and it is stopped when the worker is done
