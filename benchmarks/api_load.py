@@ -83,13 +83,18 @@ def thesis_pdf(title: str, size: int, seed: int) -> bytes:
     return out.getvalue()
 
 
-def issue_key(data_dir: Path, role: str, institution: str | None = None) -> str:
+def issue_key(
+    data_dir: Path, database_url: str | None, role: str, institution: str | None = None
+) -> str:
     sys.path.insert(0, str(ROOT))
     from api.keys import create_key
     from api.service import open_service
     from api.settings import Settings
 
-    service = open_service(Settings(environment="test", secret_key=SECRET, data_dir=data_dir))
+    settings = Settings(
+        environment="test", secret_key=SECRET, data_dir=data_dir, database_url=database_url
+    )
+    service = open_service(settings)
     try:
         with service.sessions() as session:
             created = create_key(
@@ -300,7 +305,8 @@ async def run(args: argparse.Namespace, base: str, token: str, pids: dict[str, i
     print("spotcheck API load benchmark (loopback; machine shared with other work: noisy)")
     print(
         f"clients {args.clients}, duration {elapsed:.1f} s, upload size {args.upload_mb} MB, "
-        f"upload share {args.upload_share:.0%}, HTTP processes {args.processes}, worker: "
+        f"upload share {args.upload_share:.0%}, HTTP processes {args.processes}, "
+        f"database {'SQLite' if not args.db else args.db.split(':', 1)[0]}, worker: "
         f"{'in-process' if args.in_process_worker else 'separate process'}"
     )
     print(f"throughput: {total / elapsed:.1f} requests/s ({total} ok, {errors} errors)")
@@ -357,6 +363,9 @@ def main() -> int:
     parser.add_argument("--drain-timeout", type=float, default=900.0)
     parser.add_argument("--in-process-worker", action="store_true")
     parser.add_argument(
+        "--db", metavar="URL", help="an empty database to use instead of SQLite (PostgreSQL)"
+    )
+    parser.add_argument(
         "--processes", type=int, default=os.cpu_count() or 1, help="HTTP processes (serve)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the data folder")
@@ -376,7 +385,9 @@ def main() -> int:
         "SPOTCHECK_RETRY_AFTER_SECONDS": "1",
         "SPOTCHECK_JOB_POLL_SECONDS": "0.2",
     }
-    token = issue_key(data, "system", "负载测试大学")
+    if args.db:
+        env["SPOTCHECK_DATABASE_URL"] = args.db
+    token = issue_key(data, args.db, "system", "负载测试大学")
     port = free_port()
     serve_args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
     serve_args += ["--processes", str(args.processes)]
