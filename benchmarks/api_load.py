@@ -1,8 +1,8 @@
 """Load benchmark of the HTTP API on loopback: status polls, result fetches and 5 MB uploads.
 
-Starts `spotcheck serve --no-worker --processes N` (one HTTP process per core by default) plus
-one `spotcheck worker` on a temporary data folder (the production layout;
-`--in-process-worker` runs the worker inside the server instead),
+Starts `spotcheck serve --no-worker` (`--processes N` for more HTTP processes) plus one
+`spotcheck worker` on a temporary data folder (the production layout; `--in-process-worker`
+runs the worker inside the server instead; `--db` uses an empty PostgreSQL database),
 seeds a few screened theses, then runs CLIENTS concurrent clients for DURATION seconds, each
 looping over a weighted mix of requests. Prints throughput, p50/p99 latency per kind, the
 error count, and whether every accepted upload was screened (it waits for the queue to drain).
@@ -366,7 +366,7 @@ def main() -> int:
         "--db", metavar="URL", help="an empty database to use instead of SQLite (PostgreSQL)"
     )
     parser.add_argument(
-        "--processes", type=int, default=os.cpu_count() or 1, help="HTTP processes (serve)"
+        "--processes", type=int, default=1, help="HTTP processes (serve --processes)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the data folder")
     args = parser.parse_args()

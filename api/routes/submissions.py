@@ -212,7 +212,13 @@ async def upload_submission_file(
     The size limit is enforced while the body streams; the file is stored under its sha256
     (the same file is kept once) and only once it has arrived completely.
     """
-    record = await run_in_threadpool(get_submission, session, submission_id, caller)
+
+    def visible_submission() -> Submission:
+        found = get_submission(session, submission_id, caller)
+        session.commit()  # hands the connection back: the body may take long to arrive
+        return found
+
+    record = await run_in_threadpool(visible_submission)
     limit = service.settings.max_upload_bytes
     try:
         check_declared_length(request, limit)  # a body declared too large never waits

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sqlite3
 import time
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 
 from api.problems import PROBLEM_MEDIA_TYPE
 from api.ratelimit import RateLimiter
@@ -82,6 +85,28 @@ def test_unexpected_errors_are_problem_json_without_details(api: Api) -> None:
     assert response.json()["code"] == "internal"
 
 
+def test_a_busy_database_is_a_503_to_retry_not_an_internal_error(api: Api) -> None:
+    def pool_exhausted() -> None:
+        raise SQLAlchemyTimeout("QueuePool limit of size 20 overflow 20 reached")
+
+    def locked() -> None:
+        raise OperationalError("INSERT …", {}, sqlite3.OperationalError("database is locked"))
+
+    def broken() -> None:
+        raise OperationalError("SELECT …", {}, sqlite3.OperationalError("no such table: x"))
+
+    app = api.client.app
+    for name, route in (("pool", pool_exhausted), ("locked", locked), ("broken", broken)):
+        app.add_api_route(f"/v1/{name}", route)  # type: ignore[attr-defined]
+    client = TestClient(app, raise_server_exceptions=False)
+    for name in ("pool", "locked"):
+        response = client.get(f"/v1/{name}")
+        assert response.status_code == 503 and response.json()["code"] == "busy"
+        assert int(response.headers["retry-after"]) >= 1
+    broken_response = client.get("/v1/broken")
+    assert broken_response.status_code == 500 and "no such table" not in broken_response.text
+
+
 def _start_slow_upload(port: int, path: str, token: str, length: int) -> socket.socket:
     """A client that sends an upload's headers and a first part of its body, then stalls."""
     sock = socket.create_connection(("127.0.0.1", port), timeout=30)
@@ -131,4 +156,37 @@ def test_uploads_beyond_the_concurrent_limit_wait_their_turn_then_get_503(
                 is None
             )  # the refused upload stored nothing
     finally:
+        server.stop()
+
+
+@pytest.mark.slow
+def test_uploads_waiting_for_their_body_hold_no_database_connection(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    env = live_env(data, SPOTCHECK_CONCURRENT_UPLOADS="2", SPOTCHECK_UPLOAD_WAIT_SECONDS="120")
+    server = serve(data, tmp_path / "serve.log", "--no-worker", env=env)
+    stalled: list[socket.socket] = []
+    try:
+        token = issue_key(data, "system", "甲大学")
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            ids = [
+                client.post("/v1/submissions", json={"thesis_id": f"S{n}"}, headers=headers).json()[
+                    "id"
+                ]
+                for n in range(45)  # more than the server's 40 pooled database connections
+            ]
+            for submission in ids:
+                stalled.append(
+                    _start_slow_upload(
+                        server.port, f"/v1/submissions/{submission}/file", token, 50_000
+                    )
+                )
+            time.sleep(1.0)  # every stalled upload has been authorised and is waiting
+            started = time.monotonic()
+            created = client.post("/v1/submissions", json={"thesis_id": "X"}, headers=headers)
+            assert created.status_code == 201, created.text
+            assert time.monotonic() - started < 10
+    finally:
+        for sock in stalled:
+            sock.close()
         server.stop()
