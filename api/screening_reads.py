@@ -3,7 +3,8 @@
 University systems poll these endpoints far more often than anything else, so they skip the
 ORM unit of work and read exactly the columns they need. On SQLite the query runs on the event
 loop through the service's never-blocking inline reader; if that reader is busy or SQLite
-would have to wait, and always on PostgreSQL, it runs in the thread pool instead.
+would have to wait, it runs in the thread pool instead. On PostgreSQL it runs in the thread
+pool on an autocommit connection: one round trip per read.
 """
 
 from __future__ import annotations
@@ -48,7 +49,14 @@ async def first_row(service: Service, query: Select, parameters: dict[str, Any])
             return _first_row(service.inline_reader, query, parameters)
         except (DBAPIError, PoolTimeout):
             pass  # busy or locked right now: the thread pool may wait, the event loop may not
-    return await run_in_threadpool(_first_row, service.engine, query, parameters)
+    engine = service.point_reader or service.engine
+    try:
+        return await run_in_threadpool(_first_row, engine, query, parameters)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        # The database dropped that connection (a restart): one more try on a fresh one.
+        return await run_in_threadpool(_first_row, engine, query, parameters)
 
 
 async def _visible_row(

@@ -15,7 +15,12 @@ from api.ratelimit import RateLimiter
 from api.settings import Settings
 from api.storage.blob_cache import BlobCache
 from api.storage.blobs import BlobStore
-from api.storage.db import make_engine, make_inline_reader, make_session_factory
+from api.storage.db import (
+    make_engine,
+    make_inline_reader,
+    make_point_reader,
+    make_session_factory,
+)
 
 
 @dataclass
@@ -29,6 +34,7 @@ class Service:
     limiter: RateLimiter = field(default_factory=RateLimiter)
     principals: PrincipalCache = field(default_factory=PrincipalCache)
     inline_reader: Engine | None = None
+    point_reader: Engine | None = None
     results: BlobCache = field(init=False)
     upload_slots: asyncio.Semaphore = field(init=False)
 
@@ -37,8 +43,9 @@ class Service:
         self.upload_slots = asyncio.Semaphore(self.settings.concurrent_uploads)
 
     def close(self) -> None:
-        if self.inline_reader is not None:
-            self.inline_reader.dispose()
+        for reader in (self.inline_reader, self.point_reader):
+            if reader is not None:
+                reader.dispose()
         self.engine.dispose()
 
     def corpus_path(self, corpus_id: str) -> Path:
@@ -62,4 +69,5 @@ def open_service(settings: Settings, *, migrate: bool = True) -> Service:
         limiter=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
         principals=PrincipalCache(settings.auth_cache_seconds),
         inline_reader=make_inline_reader(url),
+        point_reader=make_point_reader(url),
     )

@@ -73,6 +73,21 @@ def make_inline_reader(url: str) -> Engine | None:
     return engine
 
 
+def make_point_reader(url: str) -> Engine | None:
+    """Autocommit PostgreSQL connections for single-row reads; None for SQLite.
+
+    Without a transaction there is nothing to roll back when a connection returns to the
+    pool, and without the pre-ping a read is one round trip instead of three. A connection
+    the database dropped (a restart) surfaces as an invalidated-connection error, after which
+    the caller retries once on a fresh one.
+    """
+    if is_sqlite(url):
+        return None
+    return create_engine(
+        url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, pool_size=10, max_overflow=10
+    )
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 

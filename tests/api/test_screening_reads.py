@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from api.jobs.worker import lower_thread_priority
 from api.screening_reads import etag_matches, first_row
@@ -148,3 +148,29 @@ def test_only_sqlite_files_get_an_inline_reader(tmp_path: Path) -> None:
     reader = make_inline_reader(f"sqlite:///{tmp_path / 'x.db'}")
     assert reader is not None
     reader.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_point_reads_survive_dropped_connections(pg_database: str, tmp_path: Path) -> None:
+    settings = Settings(
+        environment="test",
+        secret_key="s" * 32,
+        data_dir=tmp_path / "data",
+        database_url=pg_database,
+    )
+    service = open_service(settings)
+    try:
+        assert service.inline_reader is None and service.point_reader is not None
+        first = asyncio.run(first_row(service, KEY_COUNT, {}))
+        assert first is not None
+        with service.engine.connect() as connection:  # as a database restart would
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        again = asyncio.run(first_row(service, KEY_COUNT, {}))
+        assert again is not None and again[0] == first[0]
+    finally:
+        service.close()
