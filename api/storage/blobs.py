@@ -40,7 +40,26 @@ class StoredBlob:
     size: int
     path: Path
     head: bytes
-    created: bool = True
+    created: bool
+
+
+HEAD_BYTES = 8192
+
+
+@dataclass
+class _Received:
+    """Size and leading bytes of an incoming file, with the size limit checked per chunk."""
+
+    limit: int
+    size: int = 0
+    head: bytes = b""
+
+    def add(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise TooLarge(self.limit)
+        if len(self.head) < HEAD_BYTES:
+            self.head += chunk[: HEAD_BYTES - len(self.head)]
 
 
 def _hash_and_write(hasher: hashlib._Hash, handle: BinaryIO, batch: list[bytes]) -> None:
@@ -100,15 +119,6 @@ class BlobStore:
         fd, name = tempfile.mkstemp(dir=self.tmp, prefix="upload-", suffix=".part")
         return fd, Path(name)
 
-    def _commit(self, temp: Path, digest: str) -> Path:
-        final = self.path(digest)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        if final.exists():
-            temp.unlink(missing_ok=True)
-        else:
-            os.replace(temp, final)
-        return final
-
     async def put_stream(self, chunks: AsyncIterator[bytes], *, limit: int) -> StoredBlob:
         """Stores an async byte stream, enforcing `limit` as the bytes arrive.
 
@@ -119,8 +129,7 @@ class BlobStore:
         """
         fd, temp = self._open_temp()
         hasher = hashlib.sha256()
-        size = 0
-        head = b""
+        received = _Received(limit)
         batch: list[bytes] = []
         batch_size = 0
         out = os.fdopen(fd, "wb")
@@ -128,17 +137,13 @@ class BlobStore:
             async for chunk in chunks:
                 if not chunk:
                     continue
-                size += len(chunk)
-                if size > limit:
-                    raise TooLarge(limit)
-                if len(head) < 8192:
-                    head += chunk[: 8192 - len(head)]
+                received.add(chunk)
                 batch.append(chunk)
                 batch_size += len(chunk)
                 if batch_size >= CHUNK:
                     await asyncio.to_thread(_hash_and_write, hasher, out, batch)
                     batch, batch_size = [], 0
-            if size == 0:
+            if received.size == 0:
                 raise EmptyUpload("the upload is empty")
         except BaseException:
             out.close()
@@ -147,7 +152,7 @@ class BlobStore:
         digest, final, created = await asyncio.to_thread(
             _finish_upload, hasher, out, batch, temp, self.path
         )
-        return StoredBlob(digest, size, final, head, created)
+        return StoredBlob(digest, received.size, final, received.head, created)
 
     def put_bytes(self, data: bytes) -> StoredBlob:
         return self.put_chunks([data], limit=len(data) + 1)
@@ -156,25 +161,18 @@ class BlobStore:
         """Synchronous twin of `put_stream` for worker-produced files."""
         fd, temp = self._open_temp()
         hasher = hashlib.sha256()
-        size = 0
-        head = b""
+        received = _Received(limit)
+        out = os.fdopen(fd, "wb")
         try:
-            with os.fdopen(fd, "wb") as out:
-                for chunk in chunks:
-                    size += len(chunk)
-                    if size > limit:
-                        raise TooLarge(limit)
-                    if len(head) < 8192:
-                        head += chunk[: 8192 - len(head)]
-                    hasher.update(chunk)
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            digest = hasher.hexdigest()
-            return StoredBlob(digest, size, self._commit(temp, digest), head)
+            for chunk in chunks:
+                received.add(chunk)
+                _hash_and_write(hasher, out, [chunk])
         except BaseException:
+            out.close()
             temp.unlink(missing_ok=True)
             raise
+        digest, final, created = _finish_upload(hasher, out, [], temp, self.path)
+        return StoredBlob(digest, received.size, final, received.head, created)
 
     def put_file(self, path: Path) -> StoredBlob:
         def chunks() -> Iterable[bytes]:
