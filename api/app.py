@@ -78,13 +78,19 @@ def problem_openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
-def freeze_startup_objects() -> None:
-    """Moves everything allocated at startup out of the cyclic collector's reach.
+# Threads (upload bookkeeping, jobs) share the GIL with the event loop; a shorter switch
+# interval than the default 5 ms hands it back to the loop sooner, cutting read tail latency.
+SWITCH_INTERVAL_SECONDS = 0.001
+
+
+def tune_for_serving() -> None:
+    """Interpreter settings for a long-lived server process, applied once it has started.
 
     The imported modules, routes, schemas and the engine are some 150,000 long-lived objects;
     a full collection walking them took up to 250 ms, as long as the whole read tail under
     load. Frozen, they are never scanned again; full collections look at request garbage.
     """
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     gc.collect()
     gc.freeze()
 
@@ -96,29 +102,19 @@ def serving_app() -> FastAPI:
     (`SPOTCHECK_DATABASE_URL`, `SPOTCHECK_DATA_DIR`, `SPOTCHECK_RUN_WORKER`, …) arrives
     through `SPOTCHECK_` variables set by the parent.
     """
-    tune_interpreter_for_serving()
-    return create_app(get_settings(), freeze_after_startup=True)
-
-
-# Threads (upload bookkeeping, jobs) share the GIL with the event loop; a shorter switch
-# interval than the default 5 ms hands it back to the loop sooner, cutting read tail latency.
-SWITCH_INTERVAL_SECONDS = 0.001
-
-
-def tune_interpreter_for_serving() -> None:
-    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+    return create_app(get_settings(), serving=True)
 
 
 def create_app(
     settings: Settings | None = None,
     *,
     run_worker: bool | None = None,
-    freeze_after_startup: bool = False,
+    serving: bool = False,
 ) -> FastAPI:
     """Builds the app; the database is migrated and the worker started when it starts up.
 
-    `spotcheck serve` asks to `freeze_after_startup` (see `freeze_startup_objects`); apps
-    built and torn down many times in one process, as in tests, must not.
+    `spotcheck serve` sets `serving` (see `tune_for_serving`); apps built and torn down many
+    times in one process, as in tests, must not.
     """
     settings = settings or get_settings()
     start_worker = settings.run_worker if run_worker is None else run_worker
@@ -136,8 +132,8 @@ def create_app(
         app.state.worker = worker
         if worker is not None:
             worker.start(settings.worker_threads)
-        if freeze_after_startup:
-            freeze_startup_objects()
+        if serving:
+            tune_for_serving()
         try:
             yield
         finally:

@@ -47,7 +47,7 @@ def _open(args: argparse.Namespace):  # noqa: ANN202
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api.app import create_app, tune_interpreter_for_serving
+    from api.app import create_app
 
     settings = load_settings(args)
     if not 0 < args.port < 65536:
@@ -66,8 +66,7 @@ def run_serve(args: argparse.Namespace) -> int:
         "timeout_keep_alive": args.keep_alive,
     }
     if args.processes == 1:
-        tune_interpreter_for_serving()
-        app = create_app(settings, run_worker=not args.no_worker, freeze_after_startup=True)
+        app = create_app(settings, run_worker=not args.no_worker, serving=True)
         uvicorn.run(app, **server_options)
         return 0
     # Several processes share the listening socket and each builds its app from the
