@@ -23,6 +23,7 @@ from standardwebhooks.webhooks import Webhook as Signer
 
 from api.jobs import queue as q
 from api.jobs.worker import JobContext, JobHandler, PermanentFailure, RetryLater
+from api.settings import Settings
 from api.storage.models import Webhook, WebhookAttempt, WebhookDelivery, utcnow
 from api.webhook_targets import DisallowedTarget, check_target
 
@@ -105,6 +106,27 @@ def signed_headers(secret: str, message_id: str, body: str, now: datetime) -> di
     }
 
 
+def _send(
+    hook: Webhook, delivery: WebhookDelivery, settings: Settings
+) -> tuple[int | None, str | None, bool]:
+    """POSTs the signed event: (HTTP status, error or None, whether the target was refused).
+
+    A target no longer allowed (see `api/webhook_targets.py`) is not contacted at all.
+    """
+    try:
+        check_target(hook.url, allow_private=settings.webhook_allow_private)
+    except DisallowedTarget as exc:
+        return None, f"not sent: {exc}", True
+    headers = signed_headers(hook.secret, delivery.id, delivery.payload, datetime.now(UTC))
+    try:
+        with httpx.Client(timeout=settings.webhook_timeout_seconds) as client:
+            response = client.post(hook.url, content=delivery.payload.encode(), headers=headers)
+    except httpx.HTTPError as exc:
+        return None, f"{type(exc).__name__}: {exc}", False
+    status = response.status_code
+    return status, None if 200 <= status < 300 else f"HTTP {status}", False
+
+
 def _deliver(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
     settings = context.service.settings
     with context.service.sessions() as session:
@@ -116,33 +138,9 @@ def _deliver(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
             delivery.state = "cancelled"
             session.commit()
             return {"cancelled": True}
-        try:
-            check_target(hook.url, allow_private=settings.webhook_allow_private)
-        except DisallowedTarget as exc:
-            reason = f"not sent: {exc}"
-            session.add(
-                WebhookAttempt(
-                    delivery_id=delivery.id, status_code=None, error=reason, duration_ms=0
-                )
-            )
-            delivery.attempts += 1
-            delivery.last_error = reason
-            session.commit()
-            raise PermanentFailure(reason) from None
-        now = datetime.now(UTC)
-        headers = signed_headers(hook.secret, delivery.id, delivery.payload, now)
         started = time.perf_counter()
-        status: int | None = None
-        error: str | None = None
-        try:
-            with httpx.Client(timeout=settings.webhook_timeout_seconds) as client:
-                response = client.post(hook.url, content=delivery.payload.encode(), headers=headers)
-            status = response.status_code
-            if not 200 <= status < 300:
-                error = f"HTTP {status}"
-        except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__}: {exc}"
-        elapsed = (time.perf_counter() - started) * 1000
+        status, error, refused = _send(hook, delivery, settings)
+        elapsed = 0.0 if refused else (time.perf_counter() - started) * 1000
         session.add(
             WebhookAttempt(
                 delivery_id=delivery.id, status_code=status, error=error, duration_ms=elapsed
@@ -151,6 +149,9 @@ def _deliver(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
         delivery.attempts += 1
         delivery.last_status_code = status
         delivery.last_error = error
+        if refused:
+            session.commit()
+            raise PermanentFailure(error)
         if error is None:
             delivery.state = "delivered"
             delivery.delivered_at = utcnow()
