@@ -22,9 +22,6 @@ def _open(context: JobContext, corpus_id: str) -> Any:
 
 def run_add_document(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
     """Extracts the stored file in an isolated process and adds it to the corpus."""
-    from corpora import IsolatedExtractor
-
-    extractor = context.extractor or IsolatedExtractor()
     corpus = _open(context, payload["corpus_id"])
     blob = context.service.blobs.path(payload["sha256"])
     context.service.settings.work_dir.mkdir(parents=True, exist_ok=True)
@@ -52,7 +49,7 @@ def run_add_document(context: JobContext, payload: dict[str, Any]) -> dict[str, 
         report = corpus.add_files(
             [target],
             metadata_csv=metadata_csv,
-            extractor=lambda path, m: extractor.extract(path, metadata=m),
+            extractor=lambda path, m: context.extractor.extract(path, metadata=m),
         )
         outcome = report.outcomes[0]
         return {
@@ -62,8 +59,6 @@ def run_add_document(context: JobContext, payload: dict[str, Any]) -> dict[str, 
             "status": outcome.status,
         }
     finally:
-        if context.extractor is None:
-            extractor.close()
         shutil.rmtree(folder, ignore_errors=True)
 
 

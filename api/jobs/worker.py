@@ -48,7 +48,7 @@ class JobContext:
     job_id: str
     attempt: int
     worker_id: str
-    extractor: IsolatedExtractor | None = None
+    extractor: IsolatedExtractor
 
 
 @dataclass(frozen=True)
