@@ -155,7 +155,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             "busy",
             "Service busy",
             "the database is busy; retry later",
-            headers={"Retry-After": "5"},
+            headers={"Retry-After": str(request.app.state.service.settings.retry_after_seconds)},
         )
 
     @app.exception_handler(Exception)

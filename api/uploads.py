@@ -6,6 +6,7 @@ stored files are named by their content hash and typed by their leading bytes.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import unicodedata
 import zipfile
@@ -14,23 +15,25 @@ from pathlib import PurePosixPath, PureWindowsPath
 from fastapi import Request
 
 from api.problems import ApiProblem
-from api.storage.blobs import BlobStore, EmptyUpload, StoredBlob, TooLarge
+from api.service import Service
+from api.storage.blobs import EmptyUpload, StoredBlob, TooLarge
 
 THESIS_TYPES = ("pdf", "docx", "txt")
+FILE_TOO_LARGE = "TOO_LARGE"  # the screening error code, also used for thesis and source files
 _DISPOSITION_NAME = re.compile(r"filename\*?=(?:UTF-8''|\"?)([^\";]+)", re.IGNORECASE)
 
 
-def too_large(limit: int) -> ApiProblem:
+def too_large(limit: int, code: str = "too-large") -> ApiProblem:
     return ApiProblem(
-        413, "too-large", "Content too large", f"the body exceeds the limit of {limit} bytes"
+        413, code, "Content too large", f"the body exceeds the limit of {limit} bytes"
     )
 
 
-def check_declared_length(request: Request, limit: int) -> None:
+def check_declared_length(request: Request, limit: int, code: str = "too-large") -> None:
     """Rejects early when Content-Length already says the body is too large."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise too_large(limit)
+        raise too_large(limit, code)
 
 
 async def read_body_limited(request: Request, limit: int) -> bytes:
@@ -46,15 +49,43 @@ async def read_body_limited(request: Request, limit: int) -> bytes:
     return bytes(buffer)
 
 
-async def store_body(request: Request, blobs: BlobStore, limit: int) -> StoredBlob:
-    """Streams the body into the blob store; nothing is stored unless it arrives whole."""
-    check_declared_length(request, limit)
+async def wait_for_upload_turn(service: Service) -> None:
+    """Waits until this process receives fewer than `concurrent_uploads` files; else 503.
+
+    Receiving a file is the heaviest thing a request does here; taking files a few at a
+    time keeps status polls fast during upload peaks, and clients that wait longer than
+    `upload_wait_seconds` are told when to come back instead of queueing without bound.
+    """
+    settings = service.settings
     try:
-        return await blobs.put_stream(request.stream(), limit=limit)
+        async with asyncio.timeout(settings.upload_wait_seconds):
+            await service.upload_slots.acquire()
+    except TimeoutError:
+        raise ApiProblem(
+            503,
+            "busy",
+            "Too many uploads in progress",
+            f"{settings.concurrent_uploads} uploads are being received; retry later",
+            headers={"Retry-After": str(settings.retry_after_seconds)},
+        ) from None
+
+
+async def store_body(request: Request, service: Service, limit: int) -> StoredBlob:
+    """Streams a file body into the blob store, in its turn; stored only if it arrives whole.
+
+    A body over `limit` is refused with code `TOO_LARGE`, before its turn when its declared
+    length already says so. Callers must not hold a database connection while this waits.
+    """
+    check_declared_length(request, limit, FILE_TOO_LARGE)
+    await wait_for_upload_turn(service)
+    try:
+        return await service.blobs.put_stream(request.stream(), limit=limit)
     except TooLarge as exc:
-        raise too_large(limit) from exc
+        raise too_large(limit, FILE_TOO_LARGE) from exc
     except EmptyUpload as exc:
         raise ApiProblem(400, "empty-body", "Empty body", "the request body is empty") from exc
+    finally:
+        service.upload_slots.release()
 
 
 def clean_label(name: str | None, fallback: str) -> str:

@@ -146,6 +146,7 @@ def get_corpus(
         202: {"headers": ACCEPTED_HEADERS},
         413: {"description": "TOO_LARGE"},
         415: {"description": "UNSUPPORTED_TYPE"},
+        503: {"description": "too many uploads in progress; retry after `Retry-After`"},
     },
 )
 async def add_corpus_document(
@@ -165,13 +166,14 @@ async def add_corpus_document(
 
     Poll the job in `Location`; its result says `added`, `duplicate` or `failed` with a reason.
     """
-    record = await run_in_threadpool(_record, session, corpus_id)
-    try:
-        stored = await store_body(request, service.blobs, service.settings.max_upload_bytes)
-    except ApiProblem as exc:
-        if exc.status == 413:
-            exc.code = "TOO_LARGE"
-        raise
+
+    def existing_corpus() -> CorpusRecord:
+        found = _record(session, corpus_id)
+        session.commit()  # hands the connection back: the body may take long to arrive
+        return found
+
+    record = await run_in_threadpool(existing_corpus)
+    stored = await store_body(request, service, service.settings.max_upload_bytes)
     file_type = sniff_type(stored.head, str(stored.path))
     if file_type is None:
         raise ApiProblem(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 from typing import Annotated
@@ -22,7 +21,7 @@ from api.schemas.submissions import SubmissionCreate, SubmissionPublic
 from api.service import Service
 from api.storage.blobs import StoredBlob
 from api.storage.models import Submission, utcnow
-from api.uploads import check_declared_length, label_from_request, sniff_type, store_body
+from api.uploads import label_from_request, sniff_type, store_body
 
 router = APIRouter(prefix="/v1", tags=["submissions"])
 
@@ -219,18 +218,7 @@ async def upload_submission_file(
         return found
 
     record = await run_in_threadpool(visible_submission)
-    limit = service.settings.max_upload_bytes
-    try:
-        check_declared_length(request, limit)  # a body declared too large never waits
-        await _wait_for_upload_slot(service)
-        try:
-            stored = await store_body(request, service.blobs, limit)
-        finally:
-            service.upload_slots.release()
-    except ApiProblem as exc:
-        if exc.status == 413:
-            exc.code = "TOO_LARGE"
-        raise
+    stored = await store_body(request, service, service.settings.max_upload_bytes)
     file_type = sniff_type(stored.head, str(stored.path))
     label = label_from_request(request, f"{record.thesis_id}.{file_type or 'bin'}")
 
@@ -272,27 +260,6 @@ async def upload_submission_file(
         return record
 
     return to_public(await run_in_threadpool(save))
-
-
-async def _wait_for_upload_slot(service: Service) -> None:
-    """Waits for this process to receive fewer than `concurrent_uploads` bodies; else 503.
-
-    Receiving a file is the heaviest thing a request does here; taking bodies a few at a
-    time keeps status polls fast during upload peaks, and clients that wait longer than
-    `upload_wait_seconds` are told when to come back instead of queueing without bound.
-    """
-    settings = service.settings
-    try:
-        async with asyncio.timeout(settings.upload_wait_seconds):
-            await service.upload_slots.acquire()
-    except TimeoutError:
-        raise ApiProblem(
-            503,
-            "busy",
-            "Too many uploads in progress",
-            f"{settings.concurrent_uploads} uploads are being received; retry later",
-            headers={"Retry-After": str(settings.retry_after_seconds)},
-        ) from None
 
 
 def _discard_unreferenced(session: Session, service: Service, stored: StoredBlob) -> None:

@@ -75,6 +75,17 @@ def _create_conflict(api: Api) -> int:
     ).status_code
 
 
+def test_too_large_source_documents_are_refused_as_too_large(api: Api) -> None:
+    api.service.settings.max_upload_bytes = 1000
+    corpus = _create(api)
+    response = api.client.post(
+        f"/v1/corpora/{corpus['id']}/documents",
+        content="来源文献。".encode() * 200,
+        headers=api.as_("admin"),
+    )
+    assert response.status_code == 413 and response.json()["code"] == "TOO_LARGE"
+
+
 def test_unreadable_document_fails_with_a_reason(api: Api) -> None:
     corpus = _create(api, "期刊")
     result = _add(api, corpus["id"], b"%PDF-1.4\n% truncated and broken\n")
