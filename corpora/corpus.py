@@ -20,9 +20,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
@@ -32,6 +30,7 @@ from typing import Any
 
 from corpora.extract import ExtractedDocument, ExtractionLimits, extract_file
 from corpora.metadata_csv import DOCUMENT_TYPES, FileMetadata, read_metadata_csv, split_authors
+from exports import write_bytes_atomically
 
 FORMAT = "spotcheck-corpus"
 VERSION = 1
@@ -135,19 +134,8 @@ def now() -> str:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Writes `data` to `path` via a temporary file in the same directory and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    """Writes `data` to `path` atomically and durably (flushed to disk before the rename)."""
+    write_bytes_atomically(path, data, durable=True)
 
 
 def text_digest(text: str) -> str:

@@ -7,10 +7,6 @@ into a temporary directory and moved into place only when all of them succeeded.
 
 from __future__ import annotations
 
-import csv
-import os
-import shutil
-import tempfile
 import unicodedata
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
@@ -18,6 +14,8 @@ from pathlib import Path
 
 import jinja2
 
+from exports import Table, staged_directory, write_csv, write_text_atomically, write_xlsx
+from exports.tables import Cell
 from review.forms import GRADE_ORDER
 from review.results import (
     GROUPING_LABELS,
@@ -113,48 +111,39 @@ def _problem_rows(results: Results) -> list[dict[str, object]]:
     ]
 
 
-def _write_csv(
-    path: Path, columns: Sequence[tuple[str, str]], rows: list[dict[str, object]]
-) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as stream:
-        writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow([name for name, _ in columns])
-        for row in rows:
-            writer.writerow([row.get(name, "") for name, _ in columns])
+def _table(
+    title: str, columns: Sequence[tuple[str, str]], rows: list[dict[str, object]], *, xlsx: bool
+) -> Table:
+    """One table; the workbook's headers are bilingual, its rates numbers."""
+    header = [f"{zh} {name}" if xlsx else name for name, zh in columns]
+    cells: list[list[Cell]] = []
+    for row in rows:
+        values: list[Cell] = []
+        for name, _ in columns:
+            value = row.get(name, "")
+            if xlsx and name in ("estimate", "ci_low", "ci_high") and value != "":
+                value = float(str(value))
+            values.append(value)  # type: ignore[arg-type]
+        cells.append(values)
+    return Table(header, cells, title)
 
 
-def _write_xlsx(path: Path, results: Results) -> None:
-    import openpyxl
-    from openpyxl.styles import Font
-
-    book = openpyxl.Workbook()
-    sheets: list[tuple[str, Sequence[tuple[str, str]], list[dict[str, object]]]] = [
-        ("汇总 Summary", SUMMARY_COLUMNS, list(iter_rows(results))),
-        ("连续年度 Consecutive", CONSECUTIVE_COLUMNS, _consecutive_rows(results)),
-    ]
+def _tables(results: Results, *, xlsx: bool) -> dict[str, Table]:
+    """The published tables by CSV file name (problem theses only when identities are shown)."""
+    tables = {
+        "results.csv": _table("汇总 Summary", SUMMARY_COLUMNS, list(iter_rows(results)), xlsx=xlsx),
+        "consecutive.csv": _table(
+            "连续年度 Consecutive", CONSECUTIVE_COLUMNS, _consecutive_rows(results), xlsx=xlsx
+        ),
+    }
     if results.identity != "none":
-        sheets.append(
-            ("问题论文 Problem theses", _problem_columns(results.identity), _problem_rows(results))
+        tables["problem_theses.csv"] = _table(
+            "问题论文 Problem theses",
+            _problem_columns(results.identity),
+            _problem_rows(results),
+            xlsx=xlsx,
         )
-    first = True
-    for title, columns, rows in sheets:
-        sheet = book.active if first else book.create_sheet()
-        assert sheet is not None
-        first = False
-        sheet.title = title
-        sheet.append([f"{zh} {name}" for name, zh in columns])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            values = []
-            for name, _ in columns:
-                value = row.get(name, "")
-                if name in ("estimate", "ci_low", "ci_high") and value != "":
-                    value = float(str(value))
-                values.append(value)
-            sheet.append(values)
-        sheet.freeze_panes = "A2"
-    book.save(path)
+    return tables
 
 
 def render_html(results: Results, prior_given: bool) -> str:
@@ -251,34 +240,13 @@ def write_results(
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
         raise ValueError(f"unknown format(s) {', '.join(unknown)} (known: {', '.join(FORMATS)})")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        names: list[str] = []
+    with staged_directory(out_dir) as staging:
         if "csv" in formats:
-            _write_csv(staging / "results.csv", SUMMARY_COLUMNS, list(iter_rows(results)))
-            _write_csv(staging / "consecutive.csv", CONSECUTIVE_COLUMNS, _consecutive_rows(results))
-            names += ["results.csv", "consecutive.csv"]
-            if results.identity != "none":
-                _write_csv(
-                    staging / "problem_theses.csv",
-                    _problem_columns(results.identity),
-                    _problem_rows(results),
-                )
-                names.append("problem_theses.csv")
+            for name, table in _tables(results, xlsx=False).items():
+                write_csv(staging / name, table.header, table.rows, bom=True)
         if "xlsx" in formats:
-            _write_xlsx(staging / "results.xlsx", results)
-            names.append("results.xlsx")
+            write_xlsx(staging / "results.xlsx", list(_tables(results, xlsx=True).values()))
         if "html" in formats:
-            (staging / "results.html").write_text(
-                render_html(results, prior_given), encoding="utf-8"
-            )
-            names.append("results.html")
-        out_dir.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name in names:
-            os.replace(staging / name, out_dir / name)
-            written.append(out_dir / name)
-        return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+            write_text_atomically(staging / "results.html", render_html(results, prior_given))
+        names = sorted(p.name for p in staging.iterdir())
+    return [out_dir / name for name in names]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from exports import unguard_cell
 from sampler.frame import detect_encoding
 
 MAX_TABLE_BYTES = 200 * 1024 * 1024
@@ -134,7 +135,7 @@ def _csv_cells(path: Path, data: bytes) -> list[tuple[int, list[str]]]:
     cells: list[tuple[int, list[str]]] = []
     try:
         for row in reader:
-            cells.append((reader.line_num, [clean_cell(cell) for cell in row]))
+            cells.append((reader.line_num, [unguard_cell(clean_cell(cell)) for cell in row]))
     except csv.Error as exc:
         raise TableError(f"{path}: malformed CSV near line {reader.line_num}: {exc}") from exc
     return cells

@@ -10,14 +10,13 @@ leaves a half-written file. The domain objects know nothing about this format.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from exports import staged_directory
 from review.assign import Assignment, AssignmentStatus, MatchLevel
 from review.conflicts import ConflictPolicy
 from review.cycle import ReviewCycle
@@ -326,20 +325,7 @@ def save(directory: Path | str, cycle: ReviewCycle, info: WorkspaceInfo) -> None
     for name in FILES:
         encode = _CODECS[name][0]
         payloads[name] = [encode(item) for item in getattr(cycle, name)]
-    staged: list[tuple[str, Path]] = []
-    try:
+    # The header goes last: it says the other files are complete.
+    with staged_directory(directory, last=("workspace.json",), durable=True) as staging:
         for name, payload in payloads.items():
-            handle, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
-            staged.append((temp, directory / f"{name}.json"))
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(_dumps(payload))
-                stream.flush()
-                os.fsync(stream.fileno())
-        ordered = [item for item in staged if item[1].name != "workspace.json"]
-        ordered += [item for item in staged if item[1].name == "workspace.json"]
-        for temp, final in ordered:
-            os.replace(temp, final)
-    finally:
-        for temp, _ in staged:
-            if os.path.exists(temp):
-                os.unlink(temp)
+            (staging / f"{name}.json").write_text(_dumps(payload), encoding="utf-8")

@@ -16,17 +16,14 @@ See docs/estimation.md.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
-import os
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from exports import render_csv, write_bytes_atomically
 from sampler.frame import FrameError, read_table
 
 METHOD = "korn-graubard"
@@ -259,22 +256,9 @@ def read_reviewed_sample(
 
 
 def render_estimates(estimates: Sequence[RateEstimate]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(ESTIMATE_COLUMNS)
-    writer.writerows(e.row() for e in estimates)
-    return out.getvalue().encode("utf-8")
+    return render_csv(ESTIMATE_COLUMNS, (e.row() for e in estimates))
 
 
 def write_estimates(estimates: Sequence[RateEstimate], out_dir: Path) -> Path:
     """Writes DIR/estimates.csv via a temporary file renamed into place."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / "estimates.csv"
-    temp = out_dir / f".estimates.{secrets.token_hex(6)}.tmp"
-    try:
-        temp.write_bytes(render_estimates(estimates))
-        os.replace(temp, target)
-    finally:
-        temp.unlink(missing_ok=True)
-    return target
+    return write_bytes_atomically(Path(out_dir) / "estimates.csv", render_estimates(estimates))

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from exports import unguard_cell
 from sampler.disciplines import catalogue_2022, degree_type_of, is_well_formed
 
 CANONICAL_COLUMNS: tuple[str, ...] = (
@@ -360,6 +361,9 @@ def _read_csv(data: bytes, encoding: str, filename: str) -> tuple[list[str], lis
         raise FrameError(
             filename, [FrameProblem(reader.line_num, None, "", f"malformed CSV: {exc}")]
         ) from None
+    if b"'" in data:  # cells a spreadsheet export guarded against formulas ('=…)
+        header = [unguard_cell(cell) for cell in header]
+        rows = [[unguard_cell(cell) if cell[:1] == "'" else cell for cell in row] for row in rows]
     return header, rows
 
 

@@ -7,9 +7,7 @@ file is complete; a failed run leaves nothing behind.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import secrets
 import shutil
@@ -21,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from exports import render_csv
 from sampler.draw import ALGORITHM, RESERVED_COLUMNS, DrawResult, factorise
 
 SAMPLE_EXTRA_COLUMNS: tuple[str, ...] = RESERVED_COLUMNS
@@ -56,11 +55,7 @@ def _probability_and_weight(sample_size: int, population: int) -> tuple[str, str
 
 
 def _csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
+    return render_csv(header, rows)
 
 
 def render_sample(result: DrawResult) -> bytes:

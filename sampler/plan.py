@@ -16,6 +16,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from exports import render_csv, unguard_cell
 from sampler.frame import canonical_header, detect_encoding
 
 LEVELS: tuple[str, ...] = ("doctoral", "master")
@@ -63,11 +64,7 @@ class IdList:
         return frozenset(i for i, _ in self.entries)
 
     def to_csv(self) -> bytes:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["thesis_id", "reason"])
-        writer.writerows(self.entries)
-        return out.getvalue().encode("utf-8")
+        return render_csv(["thesis_id", "reason"], self.entries)
 
     def sha256(self) -> str:
         return hashlib.sha256(self.to_csv()).hexdigest()
@@ -197,8 +194,8 @@ def read_id_list(data: bytes, source: str) -> IdList:
         start = 1
     entries: dict[str, str] = {}
     for offset, row in enumerate(rows[start:], start=start + 1):
-        thesis_id = row[id_col].strip()
-        reason = row[reason_col].strip() if 0 <= reason_col < len(row) else ""
+        thesis_id = unguard_cell(row[id_col].strip())
+        reason = unguard_cell(row[reason_col].strip()) if 0 <= reason_col < len(row) else ""
         if not thesis_id:
             raise PlanError(f"{source}: line {offset}: empty thesis_id")
         if thesis_id in entries:

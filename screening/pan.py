@@ -13,13 +13,13 @@ overlaps s in the suspicious and in the source document.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from exports import write_text_atomically
 
 __all__ = [
     "PanFeature",
@@ -123,14 +123,7 @@ def write_pan_xml(
 ) -> None:
     """Write one pair's detections atomically (temporary file in the same folder, then rename)."""
     text = render_pan_xml(suspicious, source, detections)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_text_atomically(path, text)
 
 
 def _overlap(a: range, b: range) -> int:

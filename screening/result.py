@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,6 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from exports import write_json_atomically
 from screening.measure import Figures
 from screening.policy import Flag
 
@@ -208,16 +206,5 @@ def _figures_json(figures: Figures | None) -> dict[str, Any] | None:
 
 
 def write_json_atomic(path: Path, data: Any) -> Path:
-    """Writes JSON to a temporary file beside `path` and renames it into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, indent=1)
-            handle.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Writes a result JSON (indent 1, non-ASCII kept) atomically."""
+    return write_json_atomically(path, data)

@@ -19,9 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -29,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from exports import write_atomically, write_text_atomically
 
 DISGUISES = ("identical", "light", "traditional", "reorder", "heavy", "summary")
 
@@ -380,13 +380,6 @@ _DECLARATION = (
 _PROFILES = ("clean", "clean", "moderate", "heavy", "moderate", "clean", "own_work", "collusion")
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
-
-
 def _pdf_paragraph_text(s: str) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -431,11 +424,12 @@ def _write_thesis_pdf(
             if para.strip():
                 story.append(Paragraph(_pdf_paragraph_text(para), body))
         story.append(PageBreak())
-    tmp = path.with_name(f".{path.name}.tmp")
-    SimpleDocTemplate(
-        str(tmp), pagesize=A4, title=meta["title"], author=meta.get("author", "")
-    ).build(story, onFirstPage=decorate, onLaterPages=decorate)
-    os.replace(tmp, path)
+    write_atomically(
+        path,
+        lambda tmp: SimpleDocTemplate(
+            str(tmp), pagesize=A4, title=meta["title"], author=meta.get("author", "")
+        ).build(story, onFirstPage=decorate, onLaterPages=decorate),
+    )
 
 
 _ENGLISH_WORDS = [
@@ -553,7 +547,7 @@ def write_demo_materials(
     files: list[str] = []
     for i, text in enumerate(docs):
         name = f"ref-{i + 1:04d}.txt"
-        _atomic_write_text(corpus_dir / name, text)
+        write_text_atomically(corpus_dir / name, text)
         files.append(name)
         rows.append(
             {
@@ -572,7 +566,7 @@ def write_demo_materials(
         if _PROFILES[t_index % len(_PROFILES)] == "own_work":
             text = gen.documents(1, 5000)[0]
             name = f"own-{t_index + 1:04d}.txt"
-            _atomic_write_text(corpus_dir / name, text)
+            write_text_atomically(corpus_dir / name, text)
             own_docs[meta["thesis_id"]] = len(docs)
             docs.append(text)
             files.append(name)
@@ -593,13 +587,13 @@ def write_demo_materials(
     )
     writer.writeheader()
     writer.writerows(rows)
-    _atomic_write_text(meta_path, buf.getvalue())
+    write_text_atomically(meta_path, buf.getvalue())
 
     templates: list[Path] = []
     institutions = sorted({m.get("institution", "") for m in theses})
     for k, inst in enumerate(institutions):
         p = template_dir / f"declaration-{k + 1:02d}.txt"
-        _atomic_write_text(p, _DECLARATION.format(inst=inst))
+        write_text_atomically(p, _DECLARATION.format(inst=inst))
         templates.append(p)
 
     thesis_files: list[Path] = []
@@ -685,7 +679,7 @@ def write_demo_materials(
         previous_file = file_name
 
     truth_path = out_dir / "ground_truth.json"
-    _atomic_write_text(
+    write_text_atomically(
         truth_path,
         json.dumps(
             {"profiles": profiles, "planted": [asdict(p) for p in planted]},

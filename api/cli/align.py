@@ -5,15 +5,14 @@ from __future__ import annotations
 import argparse
 import functools
 import os
-import shutil
 import sys
-import tempfile
 from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from api.cli.errors import CliError
+from exports import staged_directory
 from screening.align import PreparedText, align_prepared, prepare_text
 from screening.pan import PanFeature, render_pan_xml
 
@@ -163,8 +162,7 @@ def run_align(args: argparse.Namespace) -> int:
     workers = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out, prefix=".align-"))
-    try:
+    with staged_directory(out) as staging:
         if workers == 1 or len(jobs) < 2 * workers:
             detections = _align_chunk(jobs, pairs_file, args.susp_dir, args.src_dir, staging)
         else:
@@ -179,10 +177,6 @@ def run_align(args: argparse.Namespace) -> int:
             )
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 detections = sum(pool.map(work, chunks))
-        for name in dict.fromkeys(job.output_name for job in jobs):
-            os.replace(staging / name, out / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     print(
         f"aligned {len(jobs)} pair(s), {detections} passage(s) found; XML written to {out}",
         file=sys.stdout,

@@ -11,20 +11,19 @@ They chain on a review workspace directory (see `review.workspace`):
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import json
-import os
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from api.cli.errors import CliError
+from exports import write_csv, write_json_atomically
 from review import workspace
 from review.assign import AssignmentError, AssignmentStatus, MatchLevel, StaffingResult
 from review.conflicts import Conflict, ConflictPolicy
@@ -450,17 +449,8 @@ def _save_with_exports(directory: Path, cycle: ReviewCycle, info: workspace.Work
     )
 
 
-def _atomic_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as stream:
-            writer = csv.writer(stream, lineterminator="\n")
-            writer.writerow(header)
-            writer.writerows(rows)
-        os.replace(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
+def _atomic_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    write_csv(path, header, rows, bom=True)
 
 
 def _reviews_import(args: argparse.Namespace) -> int:
@@ -526,7 +516,7 @@ def _cases_list(args: argparse.Namespace) -> int:
         for case in cycle.cases:
             thesis = theses[case.thesis_id]
             pack = evidence_pack(thesis, grouped.get(case.thesis_id, []), case.triggers)
-            _atomic_json(packs_dir / f"{case.thesis_id}.json", asdict(pack))
+            write_json_atomically(packs_dir / f"{case.thesis_id}.json", asdict(pack))
     if not cycle.cases:
         print("no misconduct cases 无学术不端案件")
         return 0
@@ -541,17 +531,6 @@ def _cases_list(args: argparse.Namespace) -> int:
             print(f"  [{item.status}] {item.name}{due}{done}")
     print(f"evidence packs 证据包 → {args.workspace / 'evidence'}")
     return 0
-
-
-def _atomic_json(path: Path, payload: object) -> None:
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(payload, stream, ensure_ascii=False, indent=1)
-        os.replace(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
 
 
 def _cases_record(args: argparse.Namespace) -> int:

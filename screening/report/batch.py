@@ -6,8 +6,6 @@ them has been written, so a failure never leaves a half-written summary behind.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,12 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import PatternFill
 
+from exports import Table, staged_directory, write_csv, write_text_atomically, write_xlsx
 from screening.report import labels
-from screening.report.atomic import write_atomically
 from screening.report.blind import institution_number
 from screening.report.model import ReportInputError, build_report
 
@@ -61,8 +57,6 @@ RATIO_COLUMNS = frozenset(
     }
 )
 COUNT_COLUMNS = frozenset({"total_characters", "repeated_characters"})
-# Free-text cells that start like a formula are prefixed so spreadsheets show them as text.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FLAG_FILLS = {
     "suspected_misconduct": "FFCDD2",
     "needs_review": "FFF3C4",
@@ -84,10 +78,6 @@ class InstitutionCount:
     screened: int
     levels: Mapping[str, int]
     highest_ratio: float
-
-
-def _text_cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
 def _link_for(row: Mapping[str, Any], links: Mapping[str, str]) -> str:
@@ -176,77 +166,50 @@ def institution_counts(rows: Sequence[Mapping[str, Any]]) -> list[InstitutionCou
     return out
 
 
-def _write_csv(rows: Sequence[Mapping[str, Any]], path: Path) -> None:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([key for key, _ in COLUMNS])
-    for row in rows:
-        cells = []
-        for key, _ in COLUMNS:
-            value = row[key]
-            if value is None:
-                cells.append("")
-            elif isinstance(value, str):
-                cells.append(_text_cell(value))
-            else:
-                cells.append(repr(value) if isinstance(value, float) else str(value))
-        writer.writerow(cells)
-    # UTF-8 with BOM: Excel on Chinese Windows opens it without mojibake.
-    path.write_text(buffer.getvalue(), encoding="utf-8-sig")
+def _cell(value: Any) -> Any:
+    return "" if value is None else value
 
 
-def _write_xlsx(
-    rows: Sequence[Mapping[str, Any]], counts: Sequence[InstitutionCount], path: Path
-) -> None:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "汇总 Summary"
-    sheet.append([name for _, name in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for r, row in enumerate(rows, start=2):
-        for c, (key, _) in enumerate(COLUMNS, start=1):
-            value = row[key]
-            cell = sheet.cell(row=r, column=c)
-            if isinstance(value, str):
-                cell.value = value
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-                if key == "flag_level":
-                    cell.value = labels.label(labels.FLAG_LEVELS, value)
-                    fill = FLAG_FILLS.get(value)
-                    if fill:
-                        cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
-                if key == "report" and value:
-                    cell.hyperlink = value
-            else:
-                cell.value = value
-                if key in RATIO_COLUMNS:
-                    cell.number_format = "0.0%"
-                elif key in COUNT_COLUMNS:
-                    cell.number_format = "#,##0"
+def _summary_table(rows: Sequence[Mapping[str, Any]]) -> Table:
+    def style(cell: Any, column: int, value: Any) -> None:
+        key = COLUMNS[column][0]
+        if key == "flag_level" and isinstance(value, str):
+            cell.value = labels.label(labels.FLAG_LEVELS, value)
+            fill = FLAG_FILLS.get(value)
+            if fill:
+                cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
+        elif key == "report" and value:
+            cell.hyperlink = value
+
     widths = {"title": 36, "flag_reasons": 48, "top_source": 36, "file": 22, "report": 22}
-    for c, (key, name) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(c)].width = widths.get(
-            key, max(12, len(name) // 2)
-        )
-    sheet.freeze_panes = "C2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
+    return Table(
+        header=[name for _, name in COLUMNS],
+        rows=[[_cell(row[key]) for key, _ in COLUMNS] for row in rows],
+        title="汇总 Summary",
+        number_formats={
+            c: "0.0%" if key in RATIO_COLUMNS else "#,##0"
+            for c, (key, _) in enumerate(COLUMNS)
+            if key in RATIO_COLUMNS or key in COUNT_COLUMNS
+        },
+        widths={
+            c: widths.get(key, max(12, len(name) // 2)) for c, (key, name) in enumerate(COLUMNS)
+        },
+        freeze="C2",
+        auto_filter=True,
+        style=style,
+    )
 
-    by_institution = workbook.create_sheet("按单位 By institution")
-    by_institution.append(
-        [
+
+def _institution_table(counts: Sequence[InstitutionCount]) -> Table:
+    return Table(
+        header=[
             "学位授予单位 Institution",
             "单位编号 Institution No.",
             "检测篇数 Screened",
             *labels.FLAG_LEVELS.values(),
             "最高总文字复制比 Highest total copy ratio",
-        ]
-    )
-    for cell in by_institution[1]:
-        cell.font = Font(bold=True)
-    for count in counts:
-        by_institution.append(
+        ],
+        rows=[
             [
                 count.institution,
                 count.number,
@@ -254,12 +217,13 @@ def _write_xlsx(
                 *(count.levels[level] for level in labels.FLAG_LEVELS),
                 count.highest_ratio,
             ]
-        )
-        by_institution.cell(row=by_institution.max_row, column=1).data_type = "s"
-        by_institution.cell(row=by_institution.max_row, column=7).number_format = "0.0%"
-    for c in range(1, 8):
-        by_institution.column_dimensions[get_column_letter(c)].width = 30 if c == 1 else 16
-    workbook.save(path)
+            for count in counts
+        ],
+        title="按单位 By institution",
+        number_formats={6: "0.0%"},
+        widths={c: 30 if c == 0 else 16 for c in range(7)},
+        freeze=None,
+    )
 
 
 def render_batch_overview(
@@ -312,23 +276,13 @@ def write_batch_summary(
     rows = summary_rows(results, report_links)
     counts = institution_counts(rows)
     html = render_batch_overview(rows, counts)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[Path, Path]] = []
     files = BatchSummaryFiles(
         csv=out_dir / "summary.csv", xlsx=out_dir / "summary.xlsx", html=out_dir / "index.html"
     )
-    try:
-        for target, write in (
-            (files.csv, lambda tmp: _write_csv(rows, tmp)),
-            (files.xlsx, lambda tmp: _write_xlsx(rows, counts, tmp)),
-            (files.html, lambda tmp: tmp.write_text(html, encoding="utf-8")),
-        ):
-            staging = target.with_name(f".{target.name}.staged")
-            write_atomically(staging, write)
-            staged.append((staging, target))
-        for staging, target in staged:
-            staging.replace(target)
-    finally:
-        for staging, _ in staged:
-            staging.unlink(missing_ok=True)
+    with staged_directory(out_dir) as staging:
+        summary = _summary_table(rows)
+        # UTF-8 with BOM: Excel on Chinese Windows opens it without mojibake.
+        write_csv(staging / files.csv.name, [k for k, _ in COLUMNS], summary.rows, bom=True)
+        write_xlsx(staging / files.xlsx.name, [summary, _institution_table(counts)])
+        write_text_atomically(staging / files.html.name, html)
     return files

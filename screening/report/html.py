@@ -10,8 +10,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from exports import write_text_atomically
 from screening.report import labels
-from screening.report.atomic import write_text_atomically
 from screening.report.chart import chapter_chart
 from screening.report.diff import diff_passages
 from screening.report.fulltext import render_full_text
