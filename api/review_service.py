@@ -31,6 +31,7 @@ from api import audit
 from api.keys import Principal
 from api.problems import ApiProblem, InvalidParam
 from api.service import Service
+from api.settings import Settings
 from api.storage.models import ApiKey, Draw, Screening, Submission, utcnow
 from api.storage.review_models import (
     ExpertKey,
@@ -42,6 +43,7 @@ from api.storage.review_models import (
     ReviewRecord,
     ReviewThesisRecord,
 )
+from corpora import blind as corpora_blind
 from review.assign import Assignment
 from review.conflicts import ConflictPolicy
 from review.cycle import (
@@ -516,9 +518,9 @@ def redeem_link(session: Session, secret: str, token: str) -> ReviewerIdentity |
 # --- reviewer views and actions --------------------------------------------------------------
 
 
-def blind_id(cycle_id: str, thesis_id: str) -> str:
-    """A stable identifier for a thesis that reveals nothing about it."""
-    return "论文-" + hashlib.sha256(f"{cycle_id}\x1f{thesis_id}".encode()).hexdigest()[:10].upper()
+def blind_id(settings: Settings, cycle_id: str, thesis_id: str) -> str:
+    """The thesis's blind id in this cycle: the same one its blind report shows."""
+    return corpora_blind.blind_id(settings.blinding_key(cycle_id), thesis_id)
 
 
 @dataclass(frozen=True)
@@ -531,6 +533,7 @@ class ReviewerAssignment:
     status: ThesisStatus
     review: Review | None
     blind_id: str
+    cycle_id: str
 
     @property
     def open_for_review(self) -> bool:
@@ -541,7 +544,9 @@ class ReviewerAssignment:
         )
 
 
-def reviewer_assignments(session: Session, identity: ReviewerIdentity) -> list[ReviewerAssignment]:
+def reviewer_assignments(
+    settings: Settings, session: Session, identity: ReviewerIdentity
+) -> list[ReviewerAssignment]:
     """The expert's assignments that still count (declined or timed-out ones are gone)."""
     mine = list(
         session.scalars(
@@ -568,7 +573,8 @@ def reviewer_assignments(session: Session, identity: ReviewerIdentity) -> list[R
                 thesis=theses[assignment.thesis_id],
                 status=statuses[assignment.thesis_id],
                 review=latest.get(key),
-                blind_id=blind_id(identity.cycle_id, assignment.thesis_id),
+                blind_id=blind_id(settings, identity.cycle_id, assignment.thesis_id),
+                cycle_id=identity.cycle_id,
             )
         )
     found.sort(key=lambda a: (a.assignment.due_on, a.blind_id))
@@ -576,10 +582,10 @@ def reviewer_assignments(session: Session, identity: ReviewerIdentity) -> list[R
 
 
 def reviewer_assignment(
-    session: Session, identity: ReviewerIdentity, assignment_id: str
+    settings: Settings, session: Session, identity: ReviewerIdentity, assignment_id: str
 ) -> ReviewerAssignment:
     """One of the expert's own assignments; 404 for anything else (existence not revealed)."""
-    for item in reviewer_assignments(session, identity):
+    for item in reviewer_assignments(settings, session, identity):
         if item.id == assignment_id:
             return item
     raise ApiProblem(404, "not-found", "Not found", f"no assignment with id {assignment_id!r}")
@@ -587,15 +593,20 @@ def reviewer_assignment(
 
 def blind_names(session: Session, thesis: SampledThesis) -> list[str]:
     """Every name the blind report must hide: people, the institution, submission metadata."""
-    names = [thesis.author, thesis.supervisor, thesis.institution]
-    names += list(thesis.co_authors) + list(thesis.pre_defence_reviewers)
+    fields: dict[str, Any] = {
+        "author": thesis.author,
+        "supervisor": thesis.supervisor,
+        "institution": thesis.institution,
+        "co_authors": list(thesis.co_authors),
+        "pre_defence_reviewers": list(thesis.pre_defence_reviewers),
+    }
+    names = corpora_blind.names_from_metadata(fields)
     screening = latest_screening(session, thesis)
     if screening is not None:
         submission = session.get(Submission, screening.submission_id)
         if submission is not None:
-            meta = submission.metadata_ or {}
-            names += [str(meta[k]) for k in ("author", "supervisor", "institution") if meta.get(k)]
-    return sorted({name.strip() for name in names if name and name.strip()}, key=len, reverse=True)
+            names += corpora_blind.names_from_metadata(submission.metadata_ or {})
+    return names
 
 
 def blind_report(service: Service, session: Session, item: ReviewerAssignment) -> str:
@@ -611,12 +622,13 @@ def blind_report(service: Service, session: Session, item: ReviewerAssignment) -
             "this thesis has no completed screening yet; the office will add it",
         )
     result = json.loads(service.blobs.read_bytes(screening.result_blob))
-    names = blind_names(session, item.thesis)
-    html = render_thesis_report(result, blind=True, names=names)
-    for name in names:
-        if len(name) >= 2 and name in html:
-            html = html.replace(name, "■" * len(name))
-    return html
+    return render_thesis_report(
+        result,
+        blind=True,
+        names=blind_names(session, item.thesis),
+        key=service.settings.blinding_key(item.cycle_id),
+        blind_id=item.blind_id,
+    )
 
 
 class _NeedsExpertPool(Exception):
@@ -635,6 +647,7 @@ class ReviewInput:
 
 
 def submit_review(
+    settings: Settings,
     session: Session,
     identity: ReviewerIdentity,
     assignment_id: str,
@@ -647,7 +660,7 @@ def submit_review(
     When the review completes a round with exactly one 不合格 the two 复评 experts are
     assigned at once; a misconduct case opens when the screening or a reviewer suspects it.
     """
-    item = reviewer_assignment(session, identity, assignment_id)
+    item = reviewer_assignment(settings, session, identity, assignment_id)
     if not item.assignment.counts_toward_load:
         raise ApiProblem(409, "assignment-ended", "Assignment ended", "this assignment has ended")
     if item.status.state is ThesisState.DECIDED:

@@ -81,6 +81,13 @@ class Settings(BaseSettings):
             raise ValueError("SPOTCHECK_SECRET_KEY must be at least 16 characters long")
         return self
 
+    def blinding_key(self, scope: str = "deployment") -> bytes:
+        """The key of blind ids and institution numbers for `scope` (a review cycle's id, or
+        the whole deployment), derived from the secret key (`corpora.blind.blinding_key`)."""
+        from corpora.blind import blinding_key
+
+        return blinding_key(self.secret_key, scope)
+
     @property
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file under the data folder."""

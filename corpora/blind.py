@@ -1,70 +1,296 @@
-"""Blind copies for double-blind expert review.
+"""Blinding for double-blind review: the one place that decides what a blind copy hides.
 
-Names of the author, supervisor and institution (from the metadata, plus any names the caller
-adds) are masked everywhere, also when a cover spreads them out with spaces (张 三 丰); the
-acknowledgements, which name people and places, are masked whole. Masking keeps the length, so
-offsets and page numbers of the blind copy are those of the original text.
+- Names: every person and institution field of the metadata (`NAME_FIELDS`), in simplified and
+  traditional characters (OpenCC), as pinyin/English spellings generated from the Chinese
+  (王小明 → "Wang Xiaoming", "Xiaoming Wang", "Wang Xiao-ming"; 甲大学 → "Jia University"),
+  Latin names in either order, spaced-out cover forms (张 三 丰), and every e-mail address.
+  Masking replaces each character with `■` and keeps whitespace, so offsets and page numbers
+  of a blind copy are those of the original.
+- Numbers: blind ids and institution numbers are HMAC-SHA256 under a key derived from a
+  per-deployment secret and a scope (a review cycle, or the deployment), so nobody holding the
+  list of universities or thesis ids can reverse them.
+- Same-batch sources (other theses screened in the same batch) are anonymised for everyone but
+  the degree office (`anonymise_batch_sources`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
 import re
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from corpora.extract import ExtractedDocument
 
 MASK = "■"
-NAME_FIELDS = ("author", "supervisor", "institution")
+# Metadata fields that name a person or an institution (strings or lists of strings).
+NAME_FIELDS: tuple[str, ...] = (
+    "author",
+    "authors",
+    "co_authors",
+    "supervisor",
+    "supervisors",
+    "co_supervisor",
+    "pre_defence_reviewers",
+    "institution",
+    "author_en",
+    "supervisor_en",
+    "institution_en",
+    "email",
+    "author_email",
+    "supervisor_email",
+)
+KEY_ENVIRONMENT = "SPOTCHECK_BLINDING_KEY"
+BATCH_ORIGIN = "batch"
+SAME_BATCH_TITLE = "同批次论文 {n} Same-batch thesis {n}"
+
+_NAME_SEPARATORS = re.compile(r"[,，;；、/|\n]+")
+_LATIN = re.compile(r"[A-Za-z]")
+_HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
+_EMAIL = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
+# Institution name endings and their English forms ("Jia University", "University of Jia").
+_INSTITUTION_ENDINGS = {
+    "大学": "University",
+    "学院": "College",
+    "理工大学": "University of Technology",
+    "研究院": "Institute",
+    "研究所": "Institute",
+}
 
 
-def name_pattern(name: str) -> re.Pattern[str] | None:
-    """A pattern for `name` allowing whitespace between its characters (never across lines)."""
-    compact = re.sub(r"\s+", "", name)
-    if len(compact) < 2:
-        return None
-    if compact.isascii():
-        words = name.split()
-        return re.compile(r"\b" + r"[ \t]+".join(re.escape(w) for w in words) + r"\b", re.I)
-    return re.compile(r"[ \t\u3000]*".join(re.escape(c) for c in compact))
+# --- keys and numbers --------------------------------------------------------------------------
 
 
-def _mask(match: re.Match[str]) -> str:
-    return re.sub(r"[^\s]", MASK, match.group(0))
+@cache
+def _process_secret() -> bytes:
+    return secrets.token_bytes(32)
 
 
-def mask_text(
-    text: str,
-    names: Iterable[str],
-    spans: Sequence[tuple[int, int]] = (),
-) -> str:
-    """`text` with every occurrence of `names` and every span in `spans` masked, same length."""
-    chars = list(text) if spans else None
-    if chars is not None:
+def blinding_key(secret: str | bytes | None, scope: str = "deployment") -> bytes:
+    """The key for blind ids and institution numbers of one scope (a cycle, or the deployment).
+
+    `secret` is the deployment's secret; without one, `SPOTCHECK_BLINDING_KEY` is used, and
+    without that a random secret for this process (numbers then hold for one run only).
+    """
+    if secret is None:
+        secret = os.environ.get(KEY_ENVIRONMENT) or _process_secret()
+    raw = secret.encode("utf-8") if isinstance(secret, str) else secret
+    return hmac.new(raw, f"spotcheck/blinding/{scope}".encode(), hashlib.sha256).digest()
+
+
+def _mac(key: bytes, message: str) -> bytes:
+    return hmac.new(key, message.encode("utf-8"), hashlib.sha256).digest()
+
+
+def blind_id(key: bytes, thesis_key: str) -> str:
+    """The blind id of a thesis (by its id, else content hash or file name): `B-` + 10 hex."""
+    return "B-" + _mac(key, "thesis:" + thesis_key).hex()[:10].upper()
+
+
+def thesis_key(thesis: Mapping[str, Any]) -> str:
+    """What a result's thesis is known by: its id, else its content hash, else its file name."""
+    metadata = thesis.get("metadata") or {}
+    key = str(metadata.get("thesis_id") or "") if isinstance(metadata, Mapping) else ""
+    return key or str(thesis.get("sha256") or "") or str(thesis.get("file") or "")
+
+
+def institution_number(metadata: Mapping[str, Any], key: bytes) -> str:
+    """The degree office's own `institution_number` when given, else `U` + four keyed digits."""
+    given = metadata.get("institution_number")
+    if given not in (None, ""):
+        return str(given)
+    name = str(metadata.get("institution") or "").strip()
+    if not name:
+        return "—"
+    digest = _mac(key, "institution:" + name)
+    return f"U{int.from_bytes(digest[:4], 'big') % 9000 + 1000}"
+
+
+# --- names ---------------------------------------------------------------------------------------
+
+
+def names_from_metadata(
+    metadata: Mapping[str, Any], fields: Sequence[str] = NAME_FIELDS
+) -> list[str]:
+    """Person and institution names (and e-mail addresses) the metadata carries."""
+    found: list[str] = []
+    for field in fields:
+        value = metadata.get(field)
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, Iterable) and not isinstance(value, bytes | Mapping):
+            found.extend(str(item) for item in value if item)
+    return [name for name in found if name and name.strip()]
+
+
+@lru_cache(maxsize=1)
+def _converters() -> tuple[Any, Any]:
+    import opencc
+
+    return opencc.OpenCC("s2t"), opencc.OpenCC("t2s")
+
+
+def _syllables(han: str) -> list[str]:
+    """One regex per character: its pinyin readings (ü spelled u, v, yu or ü)."""
+    from pypinyin import Style, pinyin
+
+    out = []
+    for readings in pinyin(han, style=Style.NORMAL, heteronym=True, errors="ignore"):
+        spelled = sorted({r.replace("ü", "v") for r in readings if r})
+        if not spelled:
+            return []
+        out.append(
+            "(?:" + "|".join(re.escape(r).replace("v", "(?:u|v|yu|ü)") for r in spelled) + ")"
+        )
+    return out
+
+
+def _pinyin_patterns(name: str) -> list[str]:
+    """Regexes for pinyin/English spellings of a Chinese person or institution name."""
+    patterns = []
+    for ending, english in _INSTITUTION_ENDINGS.items():
+        if name.endswith(ending) and len(name) > len(ending):
+            place = "".join(_syllables(name[: -len(ending)]))
+            words = r"\s+".join(re.escape(w) for w in english.split())
+            if place:
+                patterns += [rf"{place}\s+{words}", rf"{words}\s+of\s+{place}"]
+    if patterns or not _HAN_NAME.fullmatch(name):
+        return patterns
+    syllables = _syllables(name)
+    if len(syllables) != len(name):
+        return patterns
+    for split in {1, 2} if len(name) >= 3 else {1}:
+        surname = "".join(syllables[:split])
+        given = r"[\-\s]?".join(syllables[split:])
+        patterns += [rf"{surname}[\s,]*{given}", rf"{given}\s+{surname}"]
+    return patterns
+
+
+def _variant_patterns(name: str) -> set[str]:
+    to_traditional, to_simplified = _converters()
+    patterns: set[str] = set()
+    for part in {p.strip() for p in _NAME_SEPARATORS.split(name)}:
+        compact = "".join(part.split())
+        if len(compact) < 2:
+            continue
+        if "@" in part:
+            patterns.add(re.escape(compact))
+            continue
+        forms = {part, to_traditional.convert(part), to_simplified.convert(part)}
+        words = part.split()
+        if _LATIN.search(part) and len(words) == 2:
+            forms.add(f"{words[1]} {words[0]}")
+        for form in forms:
+            chars = [re.escape(c) for c in form if not c.isspace()]
+            patterns.add(r"\s*".join(chars))
+        patterns.update(_pinyin_patterns(to_simplified.convert(compact)))
+    return patterns
+
+
+def _bounded(pattern: str) -> str:
+    """Latin-letter patterns must not start or end inside a longer word."""
+    return rf"(?<![A-Za-z]){pattern}(?![A-Za-z])" if _LATIN.search(pattern) else pattern
+
+
+class NameMasker:
+    """Masks every form of the given names and every e-mail address, keeping text length."""
+
+    def __init__(self, names: Iterable[str], *, emails: bool = True) -> None:
+        patterns: set[str] = set()
+        for name in names:
+            if name and str(name).strip():
+                patterns |= _variant_patterns(str(name))
+        ordered = sorted(patterns, key=lambda p: (-len(p), p))
+        self.names: tuple[str, ...] = tuple(ordered)
+        alternatives = [_bounded(p) for p in ordered] + ([_EMAIL] if emails else [])
+        self._regex = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
+        self._has_names = bool(ordered)
+
+    def __bool__(self) -> bool:
+        return self._has_names
+
+    def mask(self, text: str) -> str:
+        """`text` with each match's characters replaced by `■` (whitespace kept)."""
+        if self._regex is None or not text:
+            return text
+        return self._regex.sub(_mask_match, text)
+
+
+def _mask_match(match: re.Match[str]) -> str:
+    return "".join(c if c.isspace() else MASK for c in match.group(0))
+
+
+def mask_text(text: str, names: Iterable[str], spans: Sequence[tuple[int, int]] = ()) -> str:
+    """`text` with every form of `names` and every span in `spans` masked, same length."""
+    if spans:
+        chars = list(text)
         for start, end in spans:
             for index in range(max(0, start), min(end, len(chars))):
                 if not chars[index].isspace():
                     chars[index] = MASK
         text = "".join(chars)
-    for name in sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True):
-        pattern = name_pattern(name)
-        if pattern is not None:
-            text = pattern.sub(_mask, text)
-    return text
-
-
-def names_to_mask(metadata: Mapping[str, str], extra: Iterable[str] = ()) -> list[str]:
-    """Author, supervisor and institution names, with authors split on common separators."""
-    names: list[str] = []
-    for field in NAME_FIELDS:
-        value = metadata.get(field, "")
-        names.extend(part for part in re.split(r"[;；,，、/]", value) if part.strip())
-    names.extend(extra)
-    return names
+    return NameMasker(names).mask(text)
 
 
 def blind_copy(doc: ExtractedDocument, names: Iterable[str] = ()) -> str:
-    """The document's text with names and the acknowledgements masked (same length)."""
+    """The document's text with names, e-mails and the acknowledgements masked (same length)."""
     spans = [(s.start, s.end) for s in doc.sections if s.kind == "acknowledgements"]
-    return mask_text(doc.text, names_to_mask(doc.metadata, names), spans)
+    return mask_text(doc.text, [*names_from_metadata(doc.metadata), *names], spans)
+
+
+# --- same-batch sources --------------------------------------------------------------------------
+
+
+def anonymise_batch_sources(result: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a screening result whose same-batch sources say nothing about their thesis.
+
+    Other theses of the batch keep their share and passages but lose id, title, file, authors
+    and institution; they are numbered in their order in `sources`. The office alone sees the
+    stored result.
+    """
+    renamed: dict[str, str] = {}
+    sources = []
+    for source in result.get("sources") or []:
+        if isinstance(source, Mapping) and (
+            source.get("origin") == BATCH_ORIGIN or str(source.get("id", "")).startswith("batch:")
+        ):
+            number = len(renamed) + 1
+            renamed[str(source.get("id"))] = f"batch:{number}"
+            kept = {k: v for k, v in source.items() if k in _ANONYMOUS_SOURCE_FIELDS}
+            title = SAME_BATCH_TITLE.format(n=number)
+            sources.append(
+                {**kept, "id": f"batch:{number}", "title": title, "file": "", "authors": []}
+                | {"institution": ""}
+            )
+        else:
+            sources.append(source)
+    if not renamed:
+        return dict(result)
+    passages = [
+        {**p, "source_id": renamed.get(str(p.get("source_id")), p.get("source_id"))}
+        if isinstance(p, Mapping)
+        else p
+        for p in result.get("passages") or []
+    ]
+    return {**result, "sources": sources, "passages": passages}
+
+
+_ANONYMOUS_SOURCE_FIELDS = frozenset(
+    {
+        "characters",
+        "share",
+        "assessed_share",
+        "source_characters",
+        "year",
+        "type",
+        "own_work",
+        "origin",
+        "classes",
+        "excluded",
+    }
+)

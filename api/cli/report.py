@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from api.cli.errors import CliError
+from corpora.blind import blind_id, blinding_key, thesis_key
 from screening.report import (
     ReportInputError,
     build_report,
     write_batch_summary,
     write_thesis_report,
 )
-from screening.report.blind import blind_identifier
 
 # A result file bigger than this is refused (the largest real theses give a few MB).
 MAX_RESULT_BYTES = 512 * 1024 * 1024
@@ -128,13 +128,18 @@ def _run_batch(folder: Path, out: Path | None, *, blind: bool, names: list[str])
         except ReportInputError as exc:
             raise CliError(f"{path}: {exc}") from exc
     links: dict[str, str] = {}
+    key = blinding_key(None)  # one key for the run: report names and the summary agree
     try:
         for path, data in results:
-            name = f"{blind_identifier(data['thesis'])}.html" if blind else f"{path.stem}.html"
-            write_thesis_report(data, out_dir / name, blind=blind, names=names)
-            for key in _keys(path, data):
-                links[key] = name
-        files = write_batch_summary([d for _, d in results], out_dir, report_links=links)
+            name = (
+                f"{blind_id(key, thesis_key(data['thesis']))}.html"
+                if blind
+                else f"{path.stem}.html"
+            )
+            write_thesis_report(data, out_dir / name, blind=blind, names=names, key=key)
+            for link_key in _keys(path, data):
+                links[link_key] = name
+        files = write_batch_summary([d for _, d in results], out_dir, report_links=links, key=key)
     except OSError as exc:
         raise CliError(f"{out_dir}: cannot be written ({exc.strerror})") from exc
     if skipped:

@@ -177,7 +177,9 @@ def _batch_summary(
     for screening_id, result in zip(ids, results, strict=True):
         thesis_id = str(result.get("thesis", {}).get("metadata", {}).get("thesis_id", ""))
         links[thesis_id or screening_id] = f"/v1/screenings/{screening_id}/report"
-    files = write_batch_summary(results, work / "summary", report_links=links)
+    files = write_batch_summary(
+        results, work / "summary", report_links=links, key=service.settings.blinding_key()
+    )
     return {
         "csv": service.blobs.put_file(files.csv).sha256,
         "xlsx": service.blobs.put_file(files.xlsx).sha256,

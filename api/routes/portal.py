@@ -382,7 +382,7 @@ async def portal_assignments(
         current = current_session(request, service, session)
         if current is None:
             return _sign_in_redirect()
-        items = rs.reviewer_assignments(session, current.identity)
+        items = rs.reviewer_assignments(service.settings, session, current.identity)
         return page(
             "assignments.html",
             assignments=[_assignment_view(i) for i in items],
@@ -436,7 +436,9 @@ async def portal_assignment(
         if current is None:
             return _sign_in_redirect()
         try:
-            item = rs.reviewer_assignment(session, current.identity, assignment_id)
+            item = rs.reviewer_assignment(
+                service.settings, session, current.identity, assignment_id
+            )
         except ApiProblem as problem:
             return error_page(problem, **current.context())
         return _form_page(current, item, saved=request.query_params.get("saved") == "1")
@@ -453,7 +455,9 @@ async def portal_report(
         if current is None:
             return _sign_in_redirect()
         try:
-            item = rs.reviewer_assignment(session, current.identity, assignment_id)
+            item = rs.reviewer_assignment(
+                service.settings, session, current.identity, assignment_id
+            )
             html = rs.blind_report(service, session, item)
         except ApiProblem as problem:
             return error_page(problem, **current.context())
@@ -531,7 +535,7 @@ async def portal_submit_review(
         _check_csrf(
             secret, unsigned_cookie(secret, request.cookies.get(SESSION_COOKIE)), form.get("csrf")
         )
-        item = rs.reviewer_assignment(session, current.identity, assignment_id)
+        item = rs.reviewer_assignment(service.settings, session, current.identity, assignment_id)
         values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}
         labels = {
             d.key: f"{d.label_zh} {d.label_en}"
@@ -542,6 +546,7 @@ async def portal_submit_review(
             return _form_page(current, item, 422, values, errors)
         try:
             rs.submit_review(
+                service.settings,
                 session,
                 current.identity,
                 assignment_id,

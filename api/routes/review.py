@@ -1149,11 +1149,11 @@ def export_review_results_html(
 
 @reviewer_router.get("/assignments", response_model=Paged[MyAssignmentPublic])
 def list_my_review_assignments(
-    session: SessionDep, caller: CallerDep, page: PageDep
+    service: ServiceDep, session: SessionDep, caller: CallerDep, page: PageDep
 ) -> Paged[MyAssignmentPublic]:
     """The calling expert's own assignments (blind: no author, supervisor or institution)."""
     identity = rs.identity_for_key(session, caller)
-    items = rs.reviewer_assignments(session, identity)
+    items = rs.reviewer_assignments(service.settings, session, identity)
     return Paged[MyAssignmentPublic](
         data=[my_assignment_public(i) for i in items[page.offset : page.offset + page.limit]],
         count=len(items),
@@ -1162,10 +1162,12 @@ def list_my_review_assignments(
 
 @reviewer_router.get("/assignments/{assignment_id}", response_model=MyAssignmentPublic)
 def get_my_review_assignment(
-    assignment_id: str, session: SessionDep, caller: CallerDep
+    assignment_id: str, service: ServiceDep, session: SessionDep, caller: CallerDep
 ) -> MyAssignmentPublic:
     identity = rs.identity_for_key(session, caller)
-    return my_assignment_public(rs.reviewer_assignment(session, identity, assignment_id))
+    return my_assignment_public(
+        rs.reviewer_assignment(service.settings, session, identity, assignment_id)
+    )
 
 
 @reviewer_router.get(
@@ -1184,7 +1186,7 @@ async def get_my_blind_report(
 
     def render() -> str:
         identity = rs.identity_for_key(session, caller)
-        item = rs.reviewer_assignment(session, identity, assignment_id)
+        item = rs.reviewer_assignment(service.settings, session, identity, assignment_id)
         html = rs.blind_report(service, session, item)
         audit.record(
             session,
@@ -1221,12 +1223,21 @@ def submit_my_review(
     assignment_id: str,
     body: ReviewSubmit,
     request: Request,
+    service: ServiceDep,
     session: SessionDep,
     caller: CallerDep,
 ) -> MyAssignmentPublic:
     """Submits the review, or revises it (a new revision) until the due date."""
     identity = rs.identity_for_key(session, caller)
     rs.submit_review(
-        session, identity, assignment_id, review_input(body), caller, client_address(request)
+        service.settings,
+        session,
+        identity,
+        assignment_id,
+        review_input(body),
+        caller,
+        client_address(request),
     )
-    return my_assignment_public(rs.reviewer_assignment(session, identity, assignment_id))
+    return my_assignment_public(
+        rs.reviewer_assignment(service.settings, session, identity, assignment_id)
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from collections import Counter
@@ -52,6 +53,7 @@ from api.storage.models import (
     ScreeningBatch,
     Submission,
 )
+from corpora.blind import anonymise_batch_sources, names_from_metadata
 
 router = APIRouter(prefix="/v1", tags=["screenings"])
 
@@ -261,20 +263,28 @@ async def get_screening_result(
     if row.result_blob is None:
         raise _not_ready(service, row.id, row.state)
     headers = {"ETag": f'"{row.result_blob}"', "Cache-Control": RESULT_CACHE_CONTROL}
-    if etag_matches(if_none_match, headers["ETag"]):
+    if caller.role == "admin" and etag_matches(if_none_match, headers["ETag"]):
         return Response(status_code=304, headers=headers)
     data = service.results.get(row.result_blob)
     if data is None:
         data = await run_in_threadpool(service.results.read, row.result_blob)
+    if caller.role != "admin" and _BATCH_SOURCE in data:
+        # Other theses of the same batch are anonymous for everyone but the office.
+        shown = anonymise_batch_sources(json.loads(data))
+        data = json.dumps(shown, ensure_ascii=False, indent=1).encode("utf-8")
+        headers["ETag"] = f'"{hashlib.sha256(data).hexdigest()}"'
+    if etag_matches(if_none_match, headers["ETag"]):
+        return Response(status_code=304, headers=headers)
     return Response(data, media_type="application/json", headers=headers)
+
+
+# How a stored result (written with indent=1) marks a source from the same batch.
+_BATCH_SOURCE = b'"origin": "batch"'
 
 
 def _names(session: Session, screening: Screening) -> list[str]:
     submission = session.get(Submission, screening.submission_id)
-    if submission is None:
-        return []
-    meta = submission.metadata_
-    return [str(meta[k]) for k in ("author", "supervisor", "institution") if meta.get(k)]
+    return names_from_metadata(submission.metadata_ or {}) if submission is not None else []
 
 
 @router.get(
@@ -300,7 +310,14 @@ async def get_screening_report(
         screening = get_screening(session, screening_id, caller)
         is_blind = blind or caller.role == "reviewer"
         result = _result(service, screening)
-        html = render_thesis_report(result, blind=is_blind, names=_names(session, screening))
+        if caller.role != "admin":
+            result = anonymise_batch_sources(result)
+        html = render_thesis_report(
+            result,
+            blind=is_blind,
+            names=_names(session, screening),
+            key=service.settings.blinding_key(),
+        )
         audit.record(
             session,
             caller,

@@ -25,6 +25,21 @@ class SubmissionCreate(BaseModel):
     title: str = PlainText
     author: str = PlainText
     supervisor: str = PlainText
+    # Other spellings and contacts that blind copies must hide as well (optional).
+    author_en: str | None = Field(
+        default=None,
+        max_length=500,
+        pattern=r"^[^\x00-\x1f\x7f]*$",
+        description="e.g. Wang Xiaoming",
+    )
+    supervisor_en: str | None = Field(default=None, max_length=500, pattern=r"^[^\x00-\x1f\x7f]*$")
+    institution_en: str | None = Field(
+        default=None,
+        max_length=500,
+        pattern=r"^[^\x00-\x1f\x7f]*$",
+        description="e.g. Jia University",
+    )
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^\s@]+@[^\s@]+$")
     discipline_code: str = Field(default="", max_length=8, pattern=r"^[0-9A-Za-z]*$")
     degree_level: Literal["", "doctoral", "master"] = ""
     degree_type: Literal["", "academic", "professional"] = ""

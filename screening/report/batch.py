@@ -15,9 +15,9 @@ from typing import Any
 
 from openpyxl.styles import PatternFill
 
+from corpora.blind import blinding_key, institution_number
 from exports import Table, staged_directory, write_csv, write_text_atomically, write_xlsx
 from screening.report import labels
-from screening.report.blind import institution_number
 from screening.report.model import ReportInputError, build_report
 
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -89,13 +89,18 @@ def _link_for(row: Mapping[str, Any], links: Mapping[str, str]) -> str:
 
 
 def summary_rows(
-    results: Sequence[Mapping[str, Any]], report_links: Mapping[str, str] | None = None
+    results: Sequence[Mapping[str, Any]],
+    report_links: Mapping[str, str] | None = None,
+    blinding: bytes | None = None,
 ) -> list[dict[str, Any]]:
-    """One row per result, sorted by flag severity, then total copy ratio (highest first)."""
+    """One row per result, sorted by flag severity, then total copy ratio (highest first).
+
+    `blinding` keys blind ids and institution numbers (`corpora.blind.blinding_key`)."""
+    blinding = blinding if blinding is not None else blinding_key(None)
     rows: list[dict[str, Any]] = []
     for i, result in enumerate(results):
         try:
-            report = build_report(result)
+            report = build_report(result, key=blinding)
         except ReportInputError as exc:
             name = ""
             if isinstance(result, Mapping) and isinstance(result.get("thesis"), Mapping):
@@ -111,7 +116,7 @@ def summary_rows(
             "file": str(thesis.get("file") or ""),
             "title": str(metadata.get("title") or ""),
             "institution": str(metadata.get("institution") or ""),
-            "institution_number": institution_number(metadata),
+            "institution_number": institution_number(metadata, blinding),
             "discipline_code": str(metadata.get("discipline_code") or ""),
             "degree_level": str(metadata.get("degree_level") or ""),
             "degree_type": str(metadata.get("degree_type") or ""),
@@ -263,6 +268,7 @@ def write_batch_summary(
     out_dir: Path,
     *,
     report_links: Mapping[str, str] | None = None,
+    key: bytes | None = None,
 ) -> BatchSummaryFiles:
     """Writes `summary.csv`, `summary.xlsx` and `index.html` to `out_dir`.
 
@@ -273,7 +279,7 @@ def write_batch_summary(
     out_dir = Path(out_dir)
     if report_links is None:
         report_links = _existing_reports(results, out_dir)
-    rows = summary_rows(results, report_links)
+    rows = summary_rows(results, report_links, key)
     counts = institution_counts(rows)
     html = render_batch_overview(rows, counts)
     files = BatchSummaryFiles(

@@ -40,13 +40,17 @@ def render_thesis_report(
     blind: bool = False,
     names: Iterable[str] = (),
     generated_at: datetime | None = None,
+    key: bytes | None = None,
+    blind_id: str | None = None,
 ) -> str:
     """The whole thesis report as one self-contained HTML document.
 
     In blind mode the names in `names` and in the result's metadata are masked everywhere
     and author, supervisor, institution and file names are left out.
     """
-    report = build_report(result, blind=blind, names=names, generated_at=generated_at)
+    report = build_report(
+        result, blind=blind, names=names, generated_at=generated_at, key=key, blind_id=blind_id
+    )
     full_text = (
         render_full_text(report.text, report.passages, report.page_starts, report.sections)
         if report.text
@@ -72,6 +76,8 @@ def write_thesis_report(
     *,
     blind: bool = False,
     names: Iterable[str] = (),
+    key: bytes | None = None,
 ) -> Path:
     """Renders the report and writes it to `path` atomically (UTF-8)."""
-    return write_text_atomically(Path(path), render_thesis_report(result, blind=blind, names=names))
+    html = render_thesis_report(result, blind=blind, names=names, key=key)
+    return write_text_atomically(Path(path), html)

@@ -16,14 +16,17 @@ from typing import Any
 
 import numpy as np
 
-from screening.report import labels
-from screening.report.blind import (
-    MASK_CHAR,
+from corpora.blind import (
+    MASK,
     NameMasker,
-    blind_identifier,
+    anonymise_batch_sources,
+    blinding_key,
     institution_number,
     names_from_metadata,
+    thesis_key,
 )
+from corpora.blind import blind_id as keyed_blind_id
+from screening.report import labels
 
 MATCH_CLASSES: tuple[str, ...] = ("identical", "minor_changes", "paraphrase")
 CONTRACT_FIGURES: tuple[str, ...] = (
@@ -210,10 +213,20 @@ def build_report(
     blind: bool = False,
     names: Iterable[str] = (),
     generated_at: datetime | None = None,
+    key: bytes | None = None,
+    blind_id: str | None = None,
 ) -> ThesisReport:
-    """Reads and checks a screening result (docs/result-schema.md) and derives the report."""
+    """Reads and checks a screening result (docs/result-schema.md) and derives the report.
+
+    `key` (see `corpora.blind.blinding_key`) keys the blind id and the institution number;
+    `blind_id` overrides the blind id where the caller already has one (a review cycle's).
+    Blind reports also anonymise same-batch sources.
+    """
     if not isinstance(result, Mapping):
         raise ReportInputError("result: expected a JSON object")
+    key = key if key is not None else blinding_key(None)
+    if blind:
+        result = anonymise_batch_sources(result)
     thesis = _field(result, "thesis", "result")
     metadata = thesis.get("metadata") or {}
     if not isinstance(metadata, Mapping):
@@ -256,9 +269,9 @@ def build_report(
     level = str(_field(flag, "level", "flag"))
     reasons = tuple(mask(str(r)) for r in flag.get("reasons") or [])
 
-    blind_id = blind_identifier(thesis)
+    blind_id = blind_id or keyed_blind_id(key, thesis_key(thesis))
     heading = blind_id if blind else mask(str(metadata.get("title") or thesis.get("file") or ""))
-    identity = _identity(thesis, metadata, blind, blind_id, mask)
+    identity = _identity(thesis, metadata, blind, blind_id, mask, key)
     exclusions = _exclusions(passages)
     when = (generated_at or datetime.now(UTC)).isoformat(timespec="seconds")
     return ThesisReport(
@@ -313,7 +326,7 @@ def _blank_identifying_sections(text: str, sections: Sequence[Any]) -> str:
             heading_end = text.find("\n", start, end)
             if 0 <= heading_end - start <= 20:
                 body_start = heading_end + 1
-        text = text[:body_start] + re.sub(r"\S", MASK_CHAR, text[body_start:end]) + text[end:]
+        text = text[:body_start] + re.sub(r"\S", MASK, text[body_start:end]) + text[end:]
     return text
 
 
@@ -334,6 +347,7 @@ def _identity(
     blind: bool,
     blind_id: str,
     mask: Any,
+    blinding: bytes,
 ) -> tuple[tuple[str, str], ...]:
     rows: list[tuple[str, str]] = []
     if blind:
@@ -352,7 +366,7 @@ def _identity(
                 rows.append((name, str(metadata[key])))
         if thesis.get("file"):
             rows.append(("文件 File", str(thesis["file"])))
-    rows.append(("单位编号 Institution No.", institution_number(metadata)))
+    rows.append(("单位编号 Institution No.", institution_number(metadata, blinding)))
     discipline = str(metadata.get("discipline_code") or "")
     if metadata.get("discipline_name"):
         discipline = f"{discipline} {metadata['discipline_name']}".strip()

@@ -148,8 +148,9 @@ def test_access_control_for_every_role(api: Api) -> None:
     assert any(e["detail"]["blind"] and e["role"] == "reviewer" for e in views["data"])
 
 
-@pytest.mark.slow
-def test_batch_screening_of_a_draws_sample(api: Api) -> None:
+def screen_draw_batch(api: Api) -> tuple[list[dict[str, str]], list[str], str]:
+    """Three sampled theses uploaded by their universities (each with its own title and
+    author) and screened together; returns the sample rows, the uploaded ids, the batch URL."""
     frame = api.client.post(
         "/v1/frames", content=frame_csv_bytes(10), headers=api.as_("admin")
     ).json()
@@ -168,14 +169,26 @@ def test_batch_screening_of_a_draws_sample(api: Api) -> None:
     uploaded = []
     for row in rows[:3]:
         who = "system_a" if row["institution"] == "甲大学" else "system_b"
-        submit(api, row["thesis_id"], thesis_pdf_bytes(row["title"]), who=who)
+        submit(
+            api,
+            row["thesis_id"],
+            thesis_pdf_bytes(row["title"]),
+            who=who,
+            title=row["title"],
+            author=f"作者{row['thesis_id'][-3:]}",
+        )
         uploaded.append(row["thesis_id"])
     accepted = api.client.post(
         f"/v1/draws/{draw['id']}/screenings", json={}, headers=api.as_("admin")
     )
     assert accepted.status_code == 202, accepted.text
-    location = accepted.headers["location"]
     api.run_jobs()
+    return rows, uploaded, accepted.headers["location"]
+
+
+@pytest.mark.slow
+def test_batch_screening_of_a_draws_sample(api: Api) -> None:
+    rows, uploaded, location = screen_draw_batch(api)
     batch = api.client.get(location, headers=api.as_("admin")).json()
     assert batch["state"] == "complete" and batch["screenings"] == 3
     assert batch["by_state"] == {"complete": 3}
@@ -196,6 +209,40 @@ def test_batch_screening_of_a_draws_sample(api: Api) -> None:
     origins = {src["origin"] for r in results for src in r["sources"]}
     assert "batch" in origins
     assert api.client.get(location, headers=api.as_("system_a")).status_code == 403
+
+
+@pytest.mark.slow
+def test_same_batch_sources_are_anonymous_for_everyone_but_the_office(api: Api) -> None:
+    rows, uploaded, location = screen_draw_batch(api)
+    batch_id = location.rsplit("/", 1)[-1]
+    listing = api.client.get(f"/v1/screenings?batch_id={batch_id}", headers=api.as_("admin"))
+    by_thesis = {s["thesis_id"]: s for s in listing.json()["data"]}
+    identity = {
+        r["thesis_id"]: (r["thesis_id"], r["title"], f"作者{r['thesis_id'][-3:]}") for r in rows[:3]
+    }
+    mine = next(
+        t
+        for t in uploaded
+        if next(r for r in rows if r["thesis_id"] == t)["institution"] == "甲大学"
+    )
+    screening = by_thesis[mine]
+    others = [v for t, values in identity.items() if t != mine for v in values]
+    office = api.client.get(screening["links"]["result"], headers=api.as_("admin")).text
+    assert any(value in office for value in others)  # the office sees the batch partners
+    result = api.client.get(screening["links"]["result"], headers=api.as_("system_a"))
+    report = api.client.get(screening["links"]["report"], headers=api.as_("system_a"))
+    assign = api.client.post(
+        f"{screening['links']['self']}/assignments",
+        json={"reviewer_key_id": api.keys.reviewer_id},
+        headers=api.as_("admin"),
+    )
+    assert assign.status_code == 201
+    blind = api.client.get(screening["links"]["report"], headers=api.as_("reviewer"))
+    for response in (result, report, blind):
+        assert response.status_code == 200
+        assert [v for v in others if v in response.text] == []
+    assert "同批次" in report.text
+    assert identity[mine][2] not in blind.text  # the author's own name
 
 
 def test_result_is_served_with_its_hash_as_etag_and_revalidates_with_304(api: Api) -> None:

@@ -20,6 +20,9 @@ def test_blind_report_hides_names_and_is_only_for_assigned_reviewers(api: Api) -
     assert "<html" in html.lower()
     for name in (row["author"], row["supervisor"], row["institution"], row["thesis_id"]):
         assert name not in html, f"{name!r} leaked into the blind report"
+    # one blind-id scheme: the reviewer's assignment and the blind report name the same id
+    mine = client.get(f"/v1/reviewer/assignments/{target['id']}", headers=headers).json()
+    assert mine["blind_id"].startswith("B-") and mine["blind_id"] in html
 
     outsider = next(
         a["expert_id"]

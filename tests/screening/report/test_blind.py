@@ -5,8 +5,9 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
+from corpora.blind import MASK as MASK_CHAR
+from corpora.blind import NameMasker, blind_id, blinding_key, institution_number, thesis_key
 from screening.report import build_report, render_thesis_report
-from screening.report.blind import MASK_CHAR, NameMasker, blind_identifier, institution_number
 from tests.screening.report.factory import (
     AUTHOR,
     CO_AUTHOR,
@@ -87,18 +88,24 @@ def test_own_work_is_shown_as_such_without_its_title_or_authors() -> None:
     assert all(MASK_CHAR not in s.title for s in report.sources if not s.own_work)
 
 
+KEY = blinding_key("a deployment secret for the tests")
+
+
 def test_blind_identifier_is_stable_and_does_not_reveal_the_id() -> None:
     thesis = make_result()["thesis"]
-    assert blind_identifier(thesis) == blind_identifier(dict(thesis))
-    assert "0042" not in blind_identifier(thesis)
+    assert blind_id(KEY, thesis_key(thesis)) == blind_id(KEY, thesis_key(dict(thesis)))
+    assert "0042" not in blind_id(KEY, thesis_key(thesis))
     other = {**thesis, "metadata": {**thesis["metadata"], "thesis_id": "T2025-0043"}}
-    assert blind_identifier(other) != blind_identifier(thesis)
+    assert blind_id(KEY, thesis_key(other)) != blind_id(KEY, thesis_key(thesis))
+    report = build_report(make_result(), blind=True, key=KEY)
+    assert report.blind_id == blind_id(KEY, thesis_key(thesis))
 
 
 def test_institution_number_prefers_the_offices_own_number() -> None:
-    assert institution_number({"institution": INSTITUTION, "institution_number": 17}) == "17"
-    derived = institution_number({"institution": INSTITUTION})
-    assert derived == institution_number({"institution": INSTITUTION})
+    given = {"institution": INSTITUTION, "institution_number": 17}
+    assert institution_number(given, KEY) == "17"
+    derived = institution_number({"institution": INSTITUTION}, KEY)
+    assert derived == institution_number({"institution": INSTITUTION}, KEY)
     assert INSTITUTION not in derived and re.fullmatch(r"U\d{4}", derived)
 
 
