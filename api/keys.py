@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 import threading
 import time
@@ -13,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.signing import keyed_digest
 from api.storage.models import ApiKey, utcnow
 
 ROLES = ("admin", "system", "reviewer")
@@ -44,7 +43,8 @@ class CreatedKey:
 
 
 def hash_token(token: str, secret: str) -> str:
-    return hmac.new(secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+    """How an API key is stored: its keyed digest, never the token itself."""
+    return keyed_digest(secret, token)
 
 
 def create_key(

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import hashlib
-import hmac
 import io
 import json
 import re
@@ -32,6 +30,7 @@ from api.keys import Principal
 from api.problems import ApiProblem, InvalidParam
 from api.service import Service
 from api.settings import Settings
+from api.signing import keyed_digest
 from api.storage.models import ApiKey, Draw, Screening, Submission, utcnow
 from api.storage.review_models import (
     ExpertKey,
@@ -44,22 +43,21 @@ from api.storage.review_models import (
     ReviewThesisRecord,
 )
 from corpora import blind as corpora_blind
+from review import workflows
 from review.assign import Assignment
 from review.conflicts import ConflictPolicy
 from review.cycle import (
     ReviewCycle,
     ThesisState,
     ThesisStatus,
-    assign_re_reviews,
     latest_reviews,
-    open_cases,
-    record_reviews,
     thesis_statuses,
 )
 from review.forms import Grade, MisconductOpinion, form_for
-from review.reviews import DimensionAssessment, Review, validate_review
+from review.reviews import DimensionAssessment, Review
 from review.tables import Problem, TableError, ValidationError
 from review.theses import SampledThesis, ScreeningEvidence, theses_from_rows
+from review.workflows import WorkflowError, check_can_review
 from review.workspace import (
     assignment_from_json,
     assignment_to_json,
@@ -433,6 +431,29 @@ def problems_to_params(problems: Sequence[Problem]) -> list[InvalidParam]:
     ]
 
 
+# HTTP status of a refused workflow step by its code (everything else is a 409 conflict).
+WORKFLOW_STATUS = {"invalid-review": 422, "invalid-table": 422, "not-assigned": 404}
+
+
+def workflow_problem(exc: WorkflowError) -> ApiProblem:
+    """The problem response for a workflow step the rules refused."""
+    if exc.code == "invalid-review":
+        errors = [InvalidParam(name=p.column, reason=p.reason) for p in exc.problems]
+    else:
+        errors = problems_to_params(exc.problems) if exc.problems else None
+    status = WORKFLOW_STATUS.get(exc.code, 409)
+    return ApiProblem(status, exc.code, exc.title, exc.detail, errors=errors)
+
+
+@contextlib.contextmanager
+def workflow_problems() -> Iterator[None]:
+    """Turns a refused workflow step into its problem response."""
+    try:
+        yield
+    except WorkflowError as exc:
+        raise workflow_problem(exc) from exc
+
+
 # --- reviewer identities: bound keys, one-time links, portal sessions ------------------------
 
 
@@ -454,7 +475,7 @@ def identity_for_key(session: Session, caller: Principal) -> ReviewerIdentity:
 
 
 def _token_hash(token: str, secret: str, purpose: str) -> str:
-    return hmac.new(secret.encode(), f"{purpose}:{token}".encode(), hashlib.sha256).hexdigest()
+    return keyed_digest(secret, token, purpose)
 
 
 def issue_token(
@@ -631,10 +652,6 @@ def blind_report(service: Service, session: Session, item: ReviewerAssignment) -
     )
 
 
-class _NeedsExpertPool(Exception):
-    """The review opens 复评: staffing it needs the whole cycle, not just one thesis."""
-
-
 @dataclass(frozen=True)
 class ReviewInput:
     """A reviewer's form as submitted (grades already parsed)."""
@@ -661,30 +678,14 @@ def submit_review(
     assigned at once; a misconduct case opens when the screening or a reviewer suspects it.
     """
     item = reviewer_assignment(settings, session, identity, assignment_id)
-    if not item.assignment.counts_toward_load:
-        raise ApiProblem(409, "assignment-ended", "Assignment ended", "this assignment has ended")
-    if item.status.state is ThesisState.DECIDED:
-        raise ApiProblem(
-            409,
-            "thesis-decided",
-            "Thesis decided",
-            "the thesis is already decided; reviews can no longer be changed",
-        )
     now = today()
-    if now > item.assignment.due_on:
-        raise ApiProblem(
-            409,
-            "deadline-passed",
-            "Deadline passed",
-            f"the review was due on {item.assignment.due_on.isoformat()}; "
-            "ask the degree office to extend or reassign it",
-        )
-    thesis_form = form_for(item.thesis.degree_type)
+    with workflow_problems():
+        check_can_review(item.assignment, item.status, now)
     review = Review(
         thesis_id=item.thesis.thesis_id,
         expert_id=identity.expert_id,
         round=item.assignment.round,
-        form_id=thesis_form.form_id,
+        form_id=form_for(item.thesis.degree_type).form_id,
         overall=form.overall,
         dimensions=tuple(
             DimensionAssessment(key, grade, comment.strip())
@@ -695,41 +696,18 @@ def submit_review(
         misconduct=form.misconduct,
         misconduct_comment=form.misconduct_comment.strip(),
     )
-    invalid = validate_review(review, item.thesis)
-    if invalid:
-        raise ApiProblem(
-            422,
-            "invalid-review",
-            "Invalid review",
-            "; ".join(f"{name}: {reason}" for name, reason in invalid),
-            errors=[InvalidParam(name=name, reason=reason) for name, reason in invalid],
-        )
 
-    def record(loaded: LoadedCycle, full: bool) -> tuple[ReviewCycle, Review]:
-        cycle, problems = record_reviews(loaded.cycle, [(0, review)])
-        if problems:
-            raise ApiProblem(
-                409,
-                "review-not-accepted",
-                "Review not accepted",
-                "; ".join(p.reason for p in problems),
-                errors=problems_to_params(problems),
+    def record(loaded: LoadedCycle, whole: bool) -> tuple[ReviewCycle, Review]:
+        return workflows.submit_review(loaded.cycle, review, now, whole_cycle=whole)
+
+    with workflow_problems():
+        try:
+            loaded, saved = change_cycle(
+                session, identity.cycle_id, lambda c: record(c, False), {review.thesis_id}
             )
-        if thesis_statuses(cycle)[review.thesis_id].state is ThesisState.RE_REVIEW:
-            if not full:
-                raise _NeedsExpertPool
-            cycle, _ = assign_re_reviews(cycle, now)
-        cycle, _ = open_cases(cycle, now)
-        saved = latest_reviews(cycle.reviews)[(review.thesis_id, review.expert_id, review.round)]
-        return cycle, saved
-
-    try:
-        loaded, saved = change_cycle(
-            session, identity.cycle_id, lambda c: record(c, False), {review.thesis_id}
-        )
-    except _NeedsExpertPool:
-        session.rollback()
-        loaded, saved = change_cycle(session, identity.cycle_id, lambda c: record(c, True))
+        except workflows.NeedsWholeCycle:
+            session.rollback()
+            loaded, saved = change_cycle(session, identity.cycle_id, lambda c: record(c, True))
     status = thesis_statuses(loaded.cycle)[review.thesis_id]
     audit.record(
         session,

@@ -17,12 +17,7 @@ from review.assign import AssignmentStatus, StaffingResult
 from review.conflicts import DEFAULT_EXCLUSIONS, Conflict, ConflictPolicy
 from review.cycle import (
     ReviewCycle,
-    assign_initial,
-    assign_re_reviews,
     latest_reviews,
-    open_cases,
-    record_reviews,
-    replace_experts,
 )
 from review.experts import Expert
 from review.forms import GRADE_ORDER, Grade, MisconductOpinion, form_for
@@ -30,6 +25,7 @@ from review.keys import seeded_key, seeded_unit
 from review.results import Results, compute_results
 from review.reviews import DimensionAssessment, Review
 from review.theses import SampledThesis
+from review.workflows import ReviewImport, end_assignments, import_reviews, run_assignment
 
 PROVINCES = (
     "北京",
@@ -205,36 +201,32 @@ def simulate_review_cycle(
     assignment (with history), review, decision state and opened case.
     """
     seed = cycle.seed
-    cycle, first = assign_initial(cycle, start)
-    staffing = [first]
+    run = run_assignment(cycle, start)
+    cycle, staffing = run.cycle, [run.staffing]
     declines = [
         (a.thesis_id, a.expert_id, AssignmentStatus.DECLINED)
-        for a in first.assignments
+        for a in run.staffing.assignments
         if seeded_unit(seed, "decline", a.thesis_id, a.expert_id) < decline_rate
     ]
-    cycle, result = replace_experts(cycle, declines, start + timedelta(days=2))
+    cycle, result = end_assignments(cycle, declines, start + timedelta(days=2))
     staffing.append(result)
     declined = len(declines)
-    cycle = _simulate_round(cycle, 1, start + timedelta(days=20))
-    cycle, second = assign_re_reviews(cycle, start + timedelta(days=25))
-    staffing.append(second)
-    cycle = _simulate_round(cycle, 2, start + timedelta(days=45))
-    cycle, _ = open_cases(cycle, start + timedelta(days=46))
+    first_round = _simulate_round(cycle, 1, start + timedelta(days=20))
+    staffing.append(first_round.staffing)
+    cycle = _simulate_round(first_round.cycle, 2, start + timedelta(days=45)).cycle
     log = SimulationLog(tuple(staffing), declined, len(latest_reviews(cycle.reviews)))
     return cycle, log
 
 
-def _simulate_round(cycle: ReviewCycle, round_number: int, on: date) -> ReviewCycle:
+def _simulate_round(cycle: ReviewCycle, round_number: int, on: date) -> ReviewImport:
+    """Every active expert of the round returns a review on `on` (as an import of forms)."""
     theses = cycle.thesis_map()
     submitted = [
         (0, simulate_review(theses[a.thesis_id], a.expert_id, round_number, cycle.seed, on))
         for a in cycle.assignments
         if a.round == round_number and a.status is AssignmentStatus.ACTIVE
     ]
-    updated, problems = record_reviews(cycle, submitted)
-    if problems:
-        raise RuntimeError("simulated reviews were rejected: " + "; ".join(map(str, problems)))
-    return updated
+    return import_reviews(cycle, submitted, on, source="simulated reviews")
 
 
 def demo_review_stage(

@@ -26,23 +26,17 @@ from api.cli.errors import CliError
 from exports import write_csv, write_json_atomically
 from review import workspace
 from review.assign import AssignmentError, AssignmentStatus, MatchLevel, StaffingResult
-from review.conflicts import Conflict, ConflictPolicy
+from review.conflicts import ConflictPolicy
 from review.cycle import (
     STATE_LABELS,
     ReviewCycle,
-    assign_initial,
-    assign_re_reviews,
     latest_reviews,
-    open_cases,
-    record_reviews,
     replace_case,
-    replace_experts,
     reviews_by_thesis,
     thesis_statuses,
-    time_out_overdue,
 )
 from review.decision import OUTCOME_LABELS
-from review.experts import institution_provinces, read_expert_pool
+from review.experts import read_expert_pool
 from review.forms import DIMENSION_KEYS, form_for
 from review.misconduct import (
     EVENT_LABELS,
@@ -50,6 +44,7 @@ from review.misconduct import (
     CaseEvent,
     CaseEventKind,
     CaseOutcome,
+    MisconductCase,
     deadlines,
     evidence_pack,
     record_event,
@@ -60,10 +55,16 @@ from review.results import IDENTITY_SETTINGS, compute_results, read_prior_result
 from review.reviews import REVIEW_COLUMNS, parse_review_rows
 from review.tables import TableError, ValidationError
 from review.theses import (
-    attach_provinces,
     attach_screening,
     read_sample,
     read_screening_results,
+)
+from review.workflows import (
+    WorkflowError,
+    apply_province_mapping,
+    import_reviews,
+    replace_pool,
+    run_assignment,
 )
 from sampler.estimate import EstimateInputError
 from sampler.frame import FrameError
@@ -89,6 +90,8 @@ def _input_errors(command: str) -> Iterator[None]:
         for problem in exc.problems[:MAX_PRINTED_PROBLEMS]:
             print(f"  {exc.source}: {problem.describe()}", file=sys.stderr)
         raise CliError(f"{exc}; nothing was written") from None
+    except WorkflowError as exc:
+        raise CliError(f"{exc.detail}; nothing was written") from None
     except (
         TableError,
         workspace.WorkspaceError,
@@ -274,14 +277,7 @@ def _experts_import(args: argparse.Namespace) -> int:
             cycle, info = workspace.load(args.workspace)
         else:
             cycle, info = ReviewCycle(seed=0), workspace.WorkspaceInfo()
-        ids = {expert.expert_id for expert in pool}
-        missing = sorted({a.expert_id for a in cycle.assignments} - ids)
-        if missing:
-            raise CliError(
-                f"{args.pool}: the new pool lacks {len(missing)} expert(s) who already have "
-                f"assignments (e.g. {', '.join(missing[:5])}); nothing was written"
-            )
-        cycle = replace(cycle, experts=tuple(pool))
+        cycle = replace_pool(cycle, pool)
         workspace.save(args.workspace, cycle, info)
     codes = Counter(code for expert in pool for code in expert.disciplines)
     print(
@@ -324,23 +320,29 @@ def _assign(args: argparse.Namespace) -> int:
         if args.screening is not None:
             evidence = read_screening_results(args.screening)
             cycle = replace(cycle, theses=tuple(attach_screening(list(cycle.theses), evidence)))
-        cycle = _resolve_provinces(cycle, args.institution_provinces)
-        results: list[StaffingResult] = []
+        if args.institution_provinces is not None:
+            mapping = read_institution_provinces(args.institution_provinces)
+            cycle = apply_province_mapping(cycle, mapping)
         ended = [(t, e, AssignmentStatus.DECLINED) for t, e in args.decline]
         ended += [(t, e, AssignmentStatus.TIMED_OUT) for t, e in args.timeout]
-        if ended:
-            cycle, result = replace_experts(cycle, ended, on)
-            results.append(result)
-        if args.expire_overdue:
-            cycle, result = time_out_overdue(cycle, on)
-            results.append(result)
-        cycle, result = assign_initial(cycle, on)
-        results.append(result)
-        cycle, result = assign_re_reviews(cycle, on)
-        results.append(result)
+        try:
+            run = run_assignment(cycle, on, ended=ended, expire_overdue=args.expire_overdue)
+        except WorkflowError as exc:
+            if exc.code == "provinces-unknown":
+                raise CliError(
+                    f"--exclude same-province: {exc.detail} — give --institution-provinces FILE"
+                ) from None
+            raise
+        cycle = run.cycle
         _save_with_exports(args.workspace, cycle, info)
-    _print_staffing(cycle, results)
+    _print_staffing(cycle, [run.staffing])
+    _print_opened(run.opened)
     return 0
+
+
+def _print_opened(opened: Sequence[MisconductCase]) -> None:
+    if opened:
+        print(f"misconduct cases opened 学术不端案件: {', '.join(c.thesis_id for c in opened)}")
 
 
 def _start_or_check_sample(
@@ -362,23 +364,6 @@ def _start_or_check_sample(
     theses = read_sample(args.sample)
     info = replace(info, seed=seed, sample_file=str(args.sample.resolve()), sample_sha256=digest)
     return replace(cycle, seed=seed, theses=tuple(theses)), info
-
-
-def _resolve_provinces(cycle: ReviewCycle, mapping_file: Path | None) -> ReviewCycle:
-    provinces = institution_provinces(cycle.experts)
-    if mapping_file is not None:
-        provinces.update(read_institution_provinces(mapping_file))
-    theses = attach_provinces(list(cycle.theses), provinces)
-    cycle = replace(cycle, theses=tuple(theses))
-    if Conflict.SAME_PROVINCE in cycle.policy.exclusions:
-        unknown = sorted({t.institution for t in theses if not t.province})
-        if unknown:
-            raise CliError(
-                f"--exclude same-province needs the province of {len(unknown)} institution(s) "
-                f"with sampled theses (e.g. {', '.join(unknown[:5])}): give "
-                "--institution-provinces FILE (institution,province)"
-            )
-    return cycle
 
 
 def _print_staffing(cycle: ReviewCycle, results: Sequence[StaffingResult]) -> None:
@@ -460,23 +445,23 @@ def _reviews_import(args: argparse.Namespace) -> int:
         if not cycle.theses:
             raise CliError(f"{args.workspace}: no assignments yet (run `spotcheck assign`)")
         submitted = parse_review_rows(args.forms, cycle.thesis_map(), on)
-        cycle, problems = record_reviews(cycle, submitted)
-        if problems:
-            raise ValidationError(args.forms, problems)
-        results: list[StaffingResult] = []
-        if not args.no_re_review:
-            cycle, result = assign_re_reviews(cycle, on)
-            results.append(result)
-        cycle, opened = open_cases(cycle, on)
+        try:
+            done = import_reviews(
+                cycle, submitted, on, source=str(args.forms), re_review=not args.no_re_review
+            )
+        except WorkflowError as exc:
+            if exc.problems:
+                raise ValidationError(args.forms, exc.problems) from None
+            raise
+        cycle = done.cycle
         _save_with_exports(args.workspace, cycle, info)
     statuses = thesis_statuses(cycle)
     outcomes = Counter(status.decision.outcome for status in statuses.values())
     print(f"recorded 已记录: {len(submitted)} review(s) from {args.forms}")
     print("outcomes 结论: " + ", ".join(f"{OUTCOME_LABELS[o]} {n}" for o, n in outcomes.items()))
-    if results:
-        _print_staffing(cycle, results)
-    if opened:
-        print(f"misconduct cases opened 学术不端案件: {', '.join(c.thesis_id for c in opened)}")
+    if not args.no_re_review:
+        _print_staffing(cycle, [done.staffing])
+    _print_opened(done.opened)
     return 0
 
 

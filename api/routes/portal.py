@@ -9,8 +9,6 @@ token derived from the session (or, before sign-in, from a short-lived cookie).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from collections.abc import Callable
 from importlib.resources import files
@@ -29,6 +27,7 @@ from api.keys import authenticate
 from api.problems import ApiProblem
 from api.routes.review import discipline_label
 from api.service import Service
+from api.signing import digests_match, keyed_digest
 from api.storage.models import utcnow
 from api.storage.review_models import ExpertKey, PortalToken
 from review.cycle import STATE_LABELS
@@ -68,7 +67,7 @@ _templates = jinja2.Environment(
 
 
 def _sign(secret: str, purpose: str, value: str) -> str:
-    return hmac.new(secret.encode(), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+    return keyed_digest(secret, value, purpose)
 
 
 def signed_cookie(secret: str, token: str) -> str:
@@ -81,7 +80,7 @@ def unsigned_cookie(secret: str, value: str | None) -> str | None:
         return None
     token, signature = value.rsplit(".", 1)
     expected = _sign(secret, "cookie", token)[:32]
-    return token if hmac.compare_digest(signature, expected) else None
+    return token if digests_match(signature, expected) else None
 
 
 def csrf_for(secret: str, binding: str) -> str:
@@ -92,7 +91,7 @@ def _check_csrf(secret: str, binding: str | None, submitted: object) -> None:
     if (
         not binding
         or not isinstance(submitted, str)
-        or not hmac.compare_digest(submitted, csrf_for(secret, binding))
+        or not digests_match(submitted, csrf_for(secret, binding))
     ):
         raise ApiProblem(
             403,

@@ -64,24 +64,21 @@ from api.service import Service
 from api.storage.models import Draw
 from api.storage.review_models import ExpertKey, ReviewCycleRecord
 from api.uploads import label_from_request, read_body_limited
-from review.assign import Assignment, AssignmentError, AssignmentStatus, StaffingResult
+from review import workflows
+from review.assign import Assignment, AssignmentStatus, StaffingResult
 from review.cycle import (
     STATE_LABELS,
     ReviewCycle,
     ThesisState,
     ThesisStatus,
-    assign_initial,
-    assign_re_reviews,
     latest_reviews,
     open_cases,
-    record_reviews,
     replace_case,
-    replace_expert,
     thesis_statuses,
     time_out_overdue,
 )
 from review.decision import OUTCOME_LABELS
-from review.experts import institution_provinces, read_expert_pool
+from review.experts import read_expert_pool
 from review.forms import form_for
 from review.misconduct import (
     EVENT_LABELS,
@@ -97,7 +94,6 @@ from review.publish import write_results
 from review.results import Results, compute_results, read_prior_results
 from review.reviews import Review, parse_review_rows
 from review.tables import TableError, ValidationError
-from review.theses import attach_provinces
 from sampler.disciplines import CATEGORY_NAMES, discipline_name
 
 router = APIRouter(prefix="/v1", tags=["review"])
@@ -412,21 +408,12 @@ async def import_expert_pool(
         except (ValidationError, TableError) as exc:
             raise rs.table_problem(exc, label, "Invalid expert pool") from exc
 
-        def replace_pool(loaded: rs.LoadedCycle) -> tuple[ReviewCycle, None]:
-            cycle = loaded.cycle
-            kept = {e.expert_id for e in experts}
-            missing = sorted({a.expert_id for a in cycle.assignments} - kept)
-            if missing:
-                raise ApiProblem(
-                    409,
-                    "experts-in-use",
-                    "Experts in use",
-                    "experts with assignments cannot leave the pool: " + ", ".join(missing[:20]),
-                )
-            theses = attach_provinces(list(cycle.theses), institution_provinces(experts))
-            return replace(cycle, experts=tuple(experts), theses=tuple(theses)), None
-
-        rs.change_cycle(session, cycle_id, replace_pool)
+        with rs.workflow_problems():
+            rs.change_cycle(
+                session,
+                cycle_id,
+                lambda loaded: (workflows.replace_pool(loaded.cycle, experts), None),
+            )
         _audit(
             session,
             caller,
@@ -467,13 +454,7 @@ async def import_institution_provinces(
         rs.change_cycle(
             session,
             cycle_id,
-            lambda loaded: (
-                replace(
-                    loaded.cycle,
-                    theses=tuple(attach_provinces(list(loaded.cycle.theses), provinces)),
-                ),
-                None,
-            ),
+            lambda loaded: (workflows.apply_province_mapping(loaded.cycle, provinces), None),
         )
         _audit(
             session,
@@ -614,19 +595,12 @@ def run_review_assignment(
     """
 
     def assign(loaded: rs.LoadedCycle) -> tuple[ReviewCycle, StaffingResult]:
-        if not loaded.cycle.experts:
-            raise ApiProblem(409, "no-experts", "No expert pool", "import the expert pool first")
         theses = rs.with_screening_evidence(service, session, loaded.cycle.theses)
-        cycle = replace(loaded.cycle, theses=tuple(theses))
-        on = rs.today()
-        cycle, first = assign_initial(cycle, on)
-        cycle, second = assign_re_reviews(cycle, on)
-        cycle, _ = open_cases(cycle, on)
-        return cycle, StaffingResult(
-            first.assignments + second.assignments, first.shortfalls + second.shortfalls
-        )
+        run = workflows.run_assignment(replace(loaded.cycle, theses=tuple(theses)), rs.today())
+        return run.cycle, run.staffing
 
-    _, result = rs.change_cycle(session, cycle_id, assign)
+    with rs.workflow_problems():
+        _, result = rs.change_cycle(session, cycle_id, assign)
     assigned, shortfalls = staffing_public(session, cycle_id, result)
     _audit(
         session,
@@ -676,21 +650,13 @@ def end_review_assignment(
 ) -> StaffingPublic:
     """Records a decline or timeout and assigns a replacement (the count stays 3)."""
 
-    def end(loaded: rs.LoadedCycle) -> tuple[ReviewCycle, StaffingResult]:
-        try:
-            return replace_expert(
-                loaded.cycle,
-                body.thesis_id,
-                body.expert_id,
-                AssignmentStatus(body.status),
-                rs.today(),
-            )
-        except AssignmentError as exc:
-            raise ApiProblem(
-                409, "cannot-end-assignment", "Cannot end assignment", str(exc)
-            ) from exc
-
-    _, result = rs.change_cycle(session, cycle_id, end)
+    ended = [(body.thesis_id, body.expert_id, AssignmentStatus(body.status))]
+    with rs.workflow_problems():
+        _, result = rs.change_cycle(
+            session,
+            cycle_id,
+            lambda loaded: workflows.end_assignments(loaded.cycle, ended, rs.today()),
+        )
     assigned, shortfalls = staffing_public(session, cycle_id, result)
     _audit(
         session,
@@ -755,28 +721,17 @@ async def import_offline_reviews(
 
     def run() -> ReviewImportSummary:
         def record(loaded: rs.LoadedCycle) -> tuple[ReviewCycle, tuple[int, Any, list[str]]]:
-            cycle = loaded.cycle
             on = rs.today()
             try:
                 with rs.uploaded_table(data, label) as path:
-                    parsed = parse_review_rows(path, cycle.thesis_map(), on)
+                    parsed = parse_review_rows(path, loaded.cycle.thesis_map(), on)
             except (ValidationError, TableError) as exc:
                 raise rs.table_problem(exc, label, "Invalid review forms") from exc
-            cycle, problems = record_reviews(cycle, parsed)
-            if problems:
-                raise ApiProblem(
-                    422,
-                    "invalid-table",
-                    "Invalid review forms",
-                    f"{len(problems)} problem(s) in {label}; nothing was stored: "
-                    + "; ".join(str(p) for p in problems[:5]),
-                    errors=rs.problems_to_params(problems),
-                )
-            cycle, staffed = assign_re_reviews(cycle, on)
-            cycle, opened = open_cases(cycle, on)
-            return cycle, (len(parsed), staffed, [c.thesis_id for c in opened])
+            done = workflows.import_reviews(loaded.cycle, parsed, on, source=label)
+            return done.cycle, (done.imported, done.staffing, [c.thesis_id for c in done.opened])
 
-        _, (count, staffed, opened) = rs.change_cycle(session, cycle_id, record)
+        with rs.workflow_problems():
+            _, (count, staffed, opened) = rs.change_cycle(session, cycle_id, record)
         assigned, shortfalls = staffing_public(session, cycle_id, staffed)
         _audit(
             session,

@@ -400,16 +400,47 @@ def test_review_cycle_round_trip_on_each_database(api_any_db: Api) -> None:
     assert [(r["revision"], r["overall"]) for r in detail["reviews"]] == [(1, "good"), (2, "fail")]
 
 
+MAPPING = "学位授予单位,省份\n甲大学,江苏\n乙大学,浙江\n"
+
+
+def test_same_province_with_unknown_provinces_is_refused_as_on_the_cli(api: Api) -> None:
+    admin = api.as_("admin")
+    cycle = start_cycle(api.client, admin, exclusions=["same-province"], run=False)
+    run = api.client.post(f"/v1/review-cycles/{cycle.id}/assignment-runs", headers=admin)
+    assert run.status_code == 409 and run.json()["code"] == "provinces-unknown", run.text
+    assert "甲大学" in run.json()["detail"] and "乙大学" in run.json()["detail"]
+    assert api.client.get(
+        f"/v1/review-cycles/{cycle.id}/assignments", headers=admin
+    ).json()["count"] == 0
+
+
+def test_the_province_mapping_wins_whatever_the_upload_order(api: Api) -> None:
+    admin = api.as_("admin")
+    cycle = start_cycle(
+        api.client, admin, exclusions=["same-province"], provinces=MAPPING, run=False
+    )
+    # the pool, uploaded after the mapping, places 甲大学 elsewhere: the mapping still wins
+    pool = expert_pool_csv() + "E900,甲校专家,甲大学,北京,0812,x,5\n".encode()
+    assert api.client.put(
+        f"/v1/review-cycles/{cycle.id}/experts?filename=experts.csv", content=pool, headers=admin
+    ).status_code == 200
+    run = api.client.post(f"/v1/review-cycles/{cycle.id}/assignment-runs", headers=admin)
+    assert run.status_code == 200, run.text
+    experts = api.client.get(
+        f"/v1/review-cycles/{cycle.id}/experts?limit=500", headers=admin
+    ).json()["data"]
+    province = {e["expert_id"]: e["province"] for e in experts}
+    institution = {r["thesis_id"]: r["institution"] for r in cycle.sample}
+    thesis_province = {"甲大学": "江苏", "乙大学": "浙江"}
+    assigned = run.json()["assigned"]
+    assert assigned
+    for a in assigned:
+        assert province[a["expert_id"]] != thesis_province[institution[a["thesis_id"]]]
+
+
 def test_province_mapping_enables_the_same_province_exclusion(api: Api) -> None:
     admin = api.as_("admin")
-    cycle = start_cycle(api.client, admin, exclusions=["same-province"])
-    mapping = "学位授予单位,省份\n甲大学,江苏\n乙大学,浙江\n"
-    answer = api.client.put(
-        f"/v1/review-cycles/{cycle.id}/provinces?filename=provinces.csv",
-        content=mapping.encode(),
-        headers=admin,
-    )
-    assert answer.status_code == 200 and answer.json()["imported"] == 2, answer.text
+    cycle = start_cycle(api.client, admin, exclusions=["same-province"], provinces=MAPPING)
     bad = api.client.put(
         f"/v1/review-cycles/{cycle.id}/provinces?filename=p.csv",
         content="institution\n甲大学\n".encode(),

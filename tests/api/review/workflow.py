@@ -54,9 +54,12 @@ def start_cycle(
     seed: int = 7,
     rows_per_institution: int = 12,
     experts: bytes | None = None,
+    provinces: str | None = None,
+    run: bool = True,
     **options: object,
 ) -> Cycle:
-    """Frame → draw → review cycle → expert pool → assignment, all over the API."""
+    """Frame → draw → review cycle → expert pool (→ province mapping) → assignment, all over
+    the API; `run=False` stops before the assignment run."""
     frame = client.post(  # type: ignore[attr-defined]
         "/v1/frames?filename=register.csv",
         content=frame_csv_bytes(rows_per_institution),
@@ -88,9 +91,17 @@ def start_cycle(
         headers=admin | {"Content-Type": "text/csv"},
     )
     assert pool.status_code == 200, pool.text
-    run = client.post(f"/v1/review-cycles/{cycle.id}/assignment-runs", headers=admin)  # type: ignore[attr-defined]
-    assert run.status_code == 200, run.text
-    cycle.assignments = run.json()["assigned"]
+    if provinces is not None:
+        mapped = client.put(  # type: ignore[attr-defined]
+            f"/v1/review-cycles/{cycle.id}/provinces?filename=provinces.csv",
+            content=provinces.encode(),
+            headers=admin,
+        )
+        assert mapped.status_code == 200, mapped.text
+    if run:
+        answer = client.post(f"/v1/review-cycles/{cycle.id}/assignment-runs", headers=admin)  # type: ignore[attr-defined]
+        assert answer.status_code == 200, answer.text
+        cycle.assignments = answer.json()["assigned"]
     return cycle
 
 
