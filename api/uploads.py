@@ -24,8 +24,14 @@ _DISPOSITION_NAME = re.compile(r"filename\*?=(?:UTF-8''|\"?)([^\";]+)", re.IGNOR
 
 
 def too_large(limit: int, code: str = "too-large") -> ApiProblem:
+    """413; `Connection: close` makes the server drop the connection instead of reading (and
+    discarding) the rest of a body it has refused, which could be gigabytes."""
     return ApiProblem(
-        413, code, "Content too large", f"the body exceeds the limit of {limit} bytes"
+        413,
+        code,
+        "Content too large",
+        f"the body exceeds the limit of {limit} bytes",
+        headers={"Connection": "close"},
     )
 
 
@@ -135,3 +141,21 @@ def sniff_type(head: bytes, path: str | None = None) -> str | None:
             if exc.start >= len(sample) - 4:
                 return "txt"
     return None
+
+
+# File name endings that declare a type; a file that says one thing and is another is refused,
+# as `spotcheck extract` and `screen` refuse it (their extractor follows the name).
+_DECLARED_TYPES = {".pdf": "pdf", ".docx": "docx", ".txt": "txt"}
+
+
+def upload_type(head: bytes, path: str, label: str | None) -> tuple[str | None, str]:
+    """The upload's type by its leading bytes, and why it is refused when it is None: not a
+    thesis format at all, or not the type its file name declares (an HTML page named .pdf)."""
+    found = sniff_type(head, path)
+    if found is None:
+        return None, "the file is not a PDF, DOCX or plain-text thesis"
+    suffix = PurePosixPath(label or "").suffix.lower()
+    declared = _DECLARED_TYPES.get(suffix)
+    if declared is not None and declared != found:
+        return None, f"the file is named {suffix} but its content is not a {declared.upper()} file"
+    return found, ""

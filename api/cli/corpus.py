@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from api.cli.errors import CliError
+from api.cli.file_names import readable_paths
 from corpora.corpus import TEMPLATE_KINDS, AddOutcome, Corpus, CorpusError
 from corpora.extract import ExtractedDocument, ExtractionLimits, extract_file
 from corpora.isolation import IsolatedExtractor
@@ -88,13 +89,14 @@ def handle_add(args: argparse.Namespace) -> int:
         return extract_file(path, metadata=metadata, limits=limits)
 
     try:
-        report = corpus.add_files(
-            paths,
-            metadata_csv=Path(args.metadata) if args.metadata else None,
-            progress=ProgressDisplay(args.quiet),
-            extractor=in_process if args.in_process else isolated,
-            workers=1 if args.in_process else max(1, args.jobs),
-        )
+        with readable_paths(paths) as readable:
+            report = corpus.add_files(
+                readable,
+                metadata_csv=Path(args.metadata) if args.metadata else None,
+                progress=ProgressDisplay(args.quiet),
+                extractor=in_process if args.in_process else isolated,
+                workers=1 if args.in_process else max(1, args.jobs),
+            )
     except (CorpusError, MetadataCsvError) as exc:
         raise CliError(str(exc)) from exc
     finally:

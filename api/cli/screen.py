@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from api.cli.errors import CliError
+from api.cli.file_names import readable_name, readable_paths
 
 THESIS_SUFFIXES = (".pdf", ".docx", ".txt")
 METADATA_ALIASES = {
@@ -292,14 +293,16 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CliError(f"cannot create output directory {out}: {exc.strerror or exc}") from exc
     try:
-        results = screen_theses(
-            paths, corpus, settings, out, metadata=metadata, progress=_Progress(args.quiet)
-        )
+        with readable_paths(paths) as readable:
+            results = screen_theses(
+                readable, corpus, settings, out, metadata=metadata, progress=_Progress(args.quiet)
+            )
     except (ScreeningError, IndexStoreError) as exc:
         raise CliError(str(exc)) from exc
     print(summary_table(results))
     if not args.no_reports:
-        overview = write_reports(results, out, [p.stem for p in paths])
+        stems = [Path(readable_name(p.name)).stem for p in paths]
+        overview = write_reports(results, out, stems)
         print(f"HTML reports and batch summary written to {out}; open {overview}")
     failed = [r for r in results if r["thesis"]["status"] not in ("ok", "partial")]
     for r in failed:

@@ -26,7 +26,7 @@ from api.schemas.corpora import (
 )
 from api.service import Service
 from api.storage.models import CorpusRecord
-from api.uploads import label_from_request, sniff_type, store_body
+from api.uploads import label_from_request, store_body, upload_type
 
 router = APIRouter(prefix="/v1", tags=["corpora"])
 
@@ -174,12 +174,11 @@ async def add_corpus_document(
 
     record = await run_in_threadpool(existing_corpus)
     stored = await store_body(request, service, service.settings.max_upload_bytes)
-    file_type = sniff_type(stored.head, str(stored.path))
+    given_name = label_from_request(request, "")
+    file_type, refusal = upload_type(stored.head, str(stored.path), given_name)
     if file_type is None:
-        raise ApiProblem(
-            415, "UNSUPPORTED_TYPE", "Unsupported file type", "not a PDF, DOCX or text file"
-        )
-    label = label_from_request(request, f"document.{file_type}")
+        raise ApiProblem(415, "UNSUPPORTED_TYPE", "Unsupported file type", refusal)
+    label = given_name or f"document.{file_type}"
     stem = PurePosixPath(label).stem.strip(" .") or "document"
     label = f"{stem[:120]}.{file_type}"
 

@@ -21,7 +21,7 @@ from api.schemas.submissions import SubmissionCreate, SubmissionPublic
 from api.service import Service
 from api.storage.blobs import StoredBlob
 from api.storage.models import Submission, utcnow
-from api.uploads import label_from_request, sniff_type, store_body
+from api.uploads import label_from_request, store_body, upload_type
 
 router = APIRouter(prefix="/v1", tags=["submissions"])
 
@@ -219,18 +219,14 @@ async def upload_submission_file(
 
     record = await run_in_threadpool(visible_submission)
     stored = await store_body(request, service, service.settings.max_upload_bytes)
-    file_type = sniff_type(stored.head, str(stored.path))
-    label = label_from_request(request, f"{record.thesis_id}.{file_type or 'bin'}")
+    given_name = label_from_request(request, "")
+    file_type, refusal = upload_type(stored.head, str(stored.path), given_name)
+    label = given_name or f"{record.thesis_id}.{file_type or 'bin'}"
 
     def save() -> Submission:
         if file_type is None:
             _discard_unreferenced(session, service, stored)
-            raise ApiProblem(
-                415,
-                "UNSUPPORTED_TYPE",
-                "Unsupported file type",
-                "the file is not a PDF, DOCX or plain-text thesis",
-            )
+            raise ApiProblem(415, "UNSUPPORTED_TYPE", "Unsupported file type", refusal)
         session.refresh(record)
         if record.file_sha256 and record.file_sha256 != stored.sha256:
             _discard_unreferenced(session, service, stored)

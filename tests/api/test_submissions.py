@@ -149,3 +149,26 @@ def test_unsupported_and_empty_files_are_refused(api: Api) -> None:
         url, content="论文正文。".encode("gb18030") * 50, headers=api.as_("system_a")
     )
     assert text.status_code == 200 and text.json()["file_type"] == "txt"
+
+
+def test_a_file_named_pdf_that_is_not_a_pdf_is_refused_as_the_cli_refuses_it(api: Api) -> None:
+    html = "<!DOCTYPE html><html><body><p>这是一篇论文的正文。</p></body></html>".encode() * 20
+    sub = _create(api).json()
+    url = f"/v1/submissions/{sub['id']}/file"
+    refused = api.client.put(
+        f"{url}?filename=thesis.pdf", content=html, headers=api.as_("system_a")
+    )
+    assert refused.status_code == 415 and refused.json()["code"] == "UNSUPPORTED_TYPE"
+    assert ".pdf" in refused.json()["detail"]
+    assert (
+        api.client.get(f"/v1/submissions/{sub['id']}", headers=api.as_("system_a")).json()[
+            "file_sha256"
+        ]
+        is None
+    )
+    named_txt = api.client.put(
+        f"{url}?filename=thesis.txt",
+        content="论文正文。".encode() * 50,
+        headers=api.as_("system_a"),
+    )
+    assert named_txt.status_code == 200 and named_txt.json()["file_type"] == "txt"

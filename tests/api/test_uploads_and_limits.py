@@ -190,3 +190,30 @@ def test_uploads_waiting_for_their_body_hold_no_database_connection(tmp_path: Pa
         for sock in stalled:
             sock.close()
         server.stop()
+
+
+@pytest.mark.slow
+def test_a_too_large_declared_length_gets_413_and_the_body_is_not_read(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    server = serve(data, tmp_path / "serve.log", "--no-worker")
+    try:
+        token = issue_key(data, "system", "甲大学")
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            created = client.post(
+                "/v1/submissions",
+                json={"thesis_id": "BIG"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        path = f"/v1/submissions/{created.json()['id']}/file"
+        sock = _start_slow_upload(server.port, path, token, 100 * 1024**3)  # declares 100 GiB
+        sock.settimeout(10)
+        received = b""
+        try:
+            while chunk := sock.recv(65536):  # ends when the server closes the connection
+                received += chunk
+        finally:
+            sock.close()
+        head = received.split(b"\r\n\r\n", 1)[0].lower()
+        assert head.startswith(b"http/1.1 413") and b"connection: close" in head
+    finally:
+        server.stop()

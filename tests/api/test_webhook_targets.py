@@ -37,6 +37,11 @@ def unresolvable(host: str, port: int, **_: Any) -> list[Any]:
         "http://0.0.0.0/",
         "http://100.64.0.1/",  # carrier-grade NAT
         "http://224.0.0.1/",
+        "http://[64:ff9b::a9fe:a9fe]/",  # NAT64 of 169.254.169.254
+        "http://[64:ff9b:1::a9fe:a9fe]/",  # local-use NAT64
+        "http://[2002:7f00:1::]/",  # 6to4 of 127.0.0.1
+        "http://[::7f00:1]/",  # IPv4-compatible 127.0.0.1
+        "http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/",  # Teredo, client 10.0.0.1
     ],
 )
 def test_private_and_reserved_addresses_are_refused(url: str) -> None:
@@ -74,6 +79,12 @@ def test_an_address_passes_only_if_it_is_global(address: Any) -> None:
     try:
         check_target(f"http://{host}/", allow_private=False)
     except DisallowedTarget:
-        assert not public
+        # refused: not public, or an IPv6 form that carries an IPv4 address
+        assert not public or address.version == 6
     else:
         assert public
+
+
+def test_public_ipv6_and_transition_forms_of_public_addresses_pass() -> None:
+    for url in ("http://[2400:3200::1]/", "http://[64:ff9b::ca70:24]/", "http://[2002:ca70:24::]/"):
+        check_target(url, allow_private=False)

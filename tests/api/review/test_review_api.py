@@ -409,9 +409,10 @@ def test_same_province_with_unknown_provinces_is_refused_as_on_the_cli(api: Api)
     run = api.client.post(f"/v1/review-cycles/{cycle.id}/assignment-runs", headers=admin)
     assert run.status_code == 409 and run.json()["code"] == "provinces-unknown", run.text
     assert "甲大学" in run.json()["detail"] and "乙大学" in run.json()["detail"]
-    assert api.client.get(
-        f"/v1/review-cycles/{cycle.id}/assignments", headers=admin
-    ).json()["count"] == 0
+    assert (
+        api.client.get(f"/v1/review-cycles/{cycle.id}/assignments", headers=admin).json()["count"]
+        == 0
+    )
 
 
 def test_the_province_mapping_wins_whatever_the_upload_order(api: Api) -> None:
@@ -421,9 +422,14 @@ def test_the_province_mapping_wins_whatever_the_upload_order(api: Api) -> None:
     )
     # the pool, uploaded after the mapping, places 甲大学 elsewhere: the mapping still wins
     pool = expert_pool_csv() + "E900,甲校专家,甲大学,北京,0812,x,5\n".encode()
-    assert api.client.put(
-        f"/v1/review-cycles/{cycle.id}/experts?filename=experts.csv", content=pool, headers=admin
-    ).status_code == 200
+    assert (
+        api.client.put(
+            f"/v1/review-cycles/{cycle.id}/experts?filename=experts.csv",
+            content=pool,
+            headers=admin,
+        ).status_code
+        == 200
+    )
     run = api.client.post(f"/v1/review-cycles/{cycle.id}/assignment-runs", headers=admin)
     assert run.status_code == 200, run.text
     experts = api.client.get(
