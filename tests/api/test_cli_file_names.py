@@ -37,11 +37,7 @@ def test_corpus_add_and_screen_take_non_utf8_file_names(folder: Path, tmp_path: 
     corpus = tmp_path / "corpus"
     assert main(["corpus", "add", str(folder), "--corpus", str(corpus), "--in-process"]) == 0
     manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
-    files = (
-        sorted(d["file"] for d in manifest["documents"].values())
-        if isinstance(manifest["documents"], dict)
-        else sorted(d["file"] for d in manifest["documents"])
-    )
+    files = sorted(d["file"] for d in manifest["documents"])
     assert files == ["张三的论文.txt", "正常.txt"]
     stored = {p.stem for p in (corpus / "documents").glob("*.txt")}
     assert len(stored) == 2  # no orphan document
