@@ -17,13 +17,13 @@ import tempfile
 import time
 from datetime import date
 
+from api.demo.simulate import demo_provinces, generate_expert_pool, simulate_review_cycle
 from review import workspace
 from review.assign import initial_requests, staff
 from review.conflicts import Conflict, ConflictPolicy
 from review.cycle import ReviewCycle, thesis_statuses
 from review.keys import seeded_key, seeded_unit
 from review.results import compute_results
-from review.simulate import demo_provinces, generate_expert_pool, simulate_review_cycle
 from review.theses import SampledThesis, ScreeningEvidence
 from sampler.disciplines import catalogue_2022
 

@@ -3,7 +3,7 @@
 The machine may be shared: the rate is given per CPU-second of this process
 (what one core achieves) and per wall-clock second.
 
-Generates a Chinese corpus with `screening.synthetic_corpus` (generation is timed
+Generates a Chinese corpus with `api.demo.synthetic_corpus` (generation is timed
 separately), builds the memory-mapped index in a temporary directory in this
 one process (one core), and prints the build rate, the index size on disk per
 indexed character, and the time to reopen the index and run one query.
@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from api.demo.synthetic_corpus import TextGenerator  # noqa: E402
 from screening.index import CorpusIndex  # noqa: E402
-from screening.synthetic_corpus import TextGenerator  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

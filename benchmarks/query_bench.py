@@ -1,6 +1,6 @@
 """Query benchmark: screening one 100,000-character thesis against 1M, 10M and 100M characters.
 
-For each corpus size a Chinese corpus is generated (`screening.synthetic_corpus`),
+For each corpus size a Chinese corpus is generated (`api.demo.synthetic_corpus`),
 written as one text file per document, and indexed (memory-mapped, in the corpus
 directory's `index/`). A 100,000-character thesis (a .txt file) is generated with
 12 planted passages taken from random corpus documents under the six disguises.
@@ -36,14 +36,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from screening.index import CorpusIndex  # noqa: E402
-from screening.screen import ScreenSettings, screen_theses  # noqa: E402
-from screening.synthetic_corpus import (  # noqa: E402
+from api.demo.synthetic_corpus import (  # noqa: E402
     DISGUISES,
     TextGenerator,
     disguise,
     snap_to_sentence,
 )
+from screening.index import CorpusIndex  # noqa: E402
+from screening.screen import ScreenSettings, screen_theses  # noqa: E402
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ def main() -> int:
         print(json.dumps(timed_run(Path(args.child[0]), Path(args.child[1]), args.seed)))
         return 0
 
-    from sampler.synthetic_register import RegisterSpec, write_register
+    from api.demo.synthetic_register import RegisterSpec, write_register
 
     with tempfile.TemporaryDirectory(prefix="sampler-bench-") as tmp:
         frame_path = Path(tmp) / "register.csv"

@@ -4,12 +4,16 @@ Plain typed domain code (no web or database imports). The CLI (`api/cli/review.p
 stores a `ReviewCycle` in a JSON workspace; the HTTP service can store the same
 frozen dataclasses in its database and call the same functions.
 
+The workflows (assignment run, review import, review submission, pool replacement, the
+province rule) live in `review.workflows`; the CLI, the HTTP service and the demo call them.
+
 Errors (each carries a message naming the file, row, column or thesis):
   ValidationError   an input file has problems (all of them in `.problems`)
   TableError        an input file cannot be read as a table at all
   AssignmentError   an assignment request that cannot be acted on
   CaseError         a misconduct-case step the procedure does not allow
   WorkspaceError    a review workspace is missing or damaged
+  WorkflowError     a workflow step the rules do not allow (`.code` is stable)
 """
 
 from review.assign import (
@@ -54,15 +58,29 @@ from review.misconduct import (
 from review.publish import institution_table, render_html, write_results
 from review.results import Results, compute_results, read_prior_results
 from review.reviews import DimensionAssessment, Review, parse_review_rows, validate_review
-from review.simulate import demo_review_stage, generate_expert_pool, simulate_review_cycle
 from review.tables import Problem, TableError, ValidationError
 from review.theses import SampledThesis, ScreeningEvidence, read_sample, theses_from_rows
+from review.workflows import (
+    AssignmentRun,
+    NeedsWholeCycle,
+    ReviewImport,
+    WorkflowError,
+    apply_province_mapping,
+    check_can_review,
+    check_province_rule,
+    end_assignments,
+    import_reviews,
+    replace_pool,
+    run_assignment,
+    submit_review,
+)
 from review.workspace import WorkspaceError
 
 __all__ = [
     "FORMS",
     "Assignment",
     "AssignmentError",
+    "AssignmentRun",
     "AssignmentStatus",
     "CaseError",
     "CaseEvent",
@@ -79,12 +97,14 @@ __all__ = [
     "MatchLevel",
     "MisconductCase",
     "MisconductOpinion",
+    "NeedsWholeCycle",
     "Outcome",
     "Problem",
     "Results",
     "Review",
     "ReviewCycle",
     "ReviewForm",
+    "ReviewImport",
     "SampledThesis",
     "ScreeningEvidence",
     "Shortfall",
@@ -94,17 +114,21 @@ __all__ = [
     "ThesisState",
     "ThesisStatus",
     "ValidationError",
+    "WorkflowError",
     "WorkspaceError",
+    "apply_province_mapping",
     "assign_initial",
     "assign_re_reviews",
+    "check_can_review",
+    "check_province_rule",
     "compute_results",
     "conflicts",
     "deadlines",
-    "demo_review_stage",
     "decide",
+    "end_assignments",
     "evidence_pack",
     "form_for",
-    "generate_expert_pool",
+    "import_reviews",
     "institution_table",
     "open_cases",
     "parse_review_rows",
@@ -116,8 +140,10 @@ __all__ = [
     "render_html",
     "replace_case",
     "replace_experts",
-    "simulate_review_cycle",
+    "replace_pool",
+    "run_assignment",
     "staff",
+    "submit_review",
     "theses_from_rows",
     "thesis_statuses",
     "time_out_overdue",

@@ -19,12 +19,12 @@ from api.cli.errors import CliError
 from api.cli.main import package_version
 from api.cli.sample import print_draw
 from api.cli.screen import summary_table, write_reports
+from api.demo.synthetic_register import RegisterSpec, write_register
 from sampler import DrawResult, OutputError, draw_sample, load_frame, resolve_plan, write_outputs
-from sampler.synthetic_register import RegisterSpec, write_register
 
 if TYPE_CHECKING:
+    from api.demo.synthetic_corpus import PlantedPassage
     from review import SampledThesis
-    from screening.synthetic_corpus import PlantedPassage
 
 DEFAULT_OUT = Path("spotcheck-demo")
 DEFAULT_SEED = 2024
@@ -98,9 +98,9 @@ def stage_screening(
     theses: Sequence[SampledThesis], out_dir: Path, seed: int
 ) -> tuple[list[dict[str, Any]], Path]:
     """Stage 3: thesis PDFs with planted copies, a reference corpus, screening, reports."""
+    from api.demo.synthetic_corpus import write_demo_materials
     from corpora import Corpus
     from screening.screen import ScreenSettings, screen_theses
-    from screening.synthetic_corpus import write_demo_materials
 
     metas = [
         {
@@ -166,7 +166,8 @@ def stage_review(
     seed: int,
 ) -> None:
     """Stage 4: generated experts, simulated reviews, the decision rule, published results."""
-    from review import ScreeningEvidence, demo_review_stage, institution_table, write_results
+    from api.demo.simulate import demo_review_stage
+    from review import ScreeningEvidence, institution_table, write_results
 
     flags = {
         r["thesis"]["metadata"]["thesis_id"]: ScreeningEvidence(

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from api.cli.main import main
+from api.demo.synthetic_corpus import TextGenerator
 from corpora import Corpus
-from screening.synthetic_corpus import TextGenerator
 
 
 @pytest.fixture(scope="module")

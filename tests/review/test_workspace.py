@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from api.demo.simulate import generate_expert_pool, simulate_review_cycle
 from review import workspace
 from review.conflicts import Conflict, ConflictPolicy
 from review.cycle import ReviewCycle, open_cases
 from review.misconduct import CaseEvent, CaseEventKind, record_event
-from review.simulate import generate_expert_pool, simulate_review_cycle
 from review.theses import ScreeningEvidence
 from tests.review.builders import thesis
 

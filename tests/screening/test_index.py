@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from api.demo.synthetic_corpus import TextGenerator
 from screening.index import (
     CorpusIndex,
     IndexStoreError,
@@ -26,7 +27,6 @@ from screening.index.terms import (
     token_ids,
     winnow_positions,
 )
-from screening.synthetic_corpus import TextGenerator
 
 
 class DictCorpus:

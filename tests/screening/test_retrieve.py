@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from api.demo.synthetic_corpus import TextGenerator, disguise, snap_to_sentence
 from screening.index import CorpusIndex
 from screening.retrieve import RetrievalConfig
-from screening.synthetic_corpus import TextGenerator, disguise, snap_to_sentence
 
 
 @pytest.fixture(scope="module")

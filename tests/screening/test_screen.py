@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from api.demo.synthetic_corpus import DemoMaterials, write_demo_materials
 from corpora import Corpus
 from screening.screen import ScreeningError, ScreenSettings, screen_theses
-from screening.synthetic_corpus import DemoMaterials, write_demo_materials
 
 pytestmark = pytest.mark.slow
 

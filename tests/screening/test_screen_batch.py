@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from api.demo.synthetic_corpus import TextGenerator
 from screening.batch import batch_candidates
 from screening.index.terms import TermParams, text_terms
-from screening.synthetic_corpus import TextGenerator
 
 
 def test_colluding_pair_finds_each_other_and_nobody_else() -> None:

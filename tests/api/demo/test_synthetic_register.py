@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from api.demo.synthetic_register import RegisterSpec, register_csv_bytes
 from sampler.disciplines import catalogue_2022, degree_type_of
 from sampler.frame import load_frame_bytes
-from sampler.synthetic_register import RegisterSpec, register_csv_bytes
 
 
 def test_register_is_realistic_valid_and_reproducible() -> None:

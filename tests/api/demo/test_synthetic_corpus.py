@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from screening.synthetic_corpus import (
+from api.demo.synthetic_corpus import (
     DISGUISES,
     TextGenerator,
     common_han_characters,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+from api.demo.simulate import generate_expert_pool, simulate_review_cycle
 from review.cycle import ReviewCycle, ThesisState, thesis_statuses
 from review.decision import Outcome
 from review.forms import Grade
-from review.simulate import generate_expert_pool, simulate_review_cycle
 from tests.review.builders import thesis
 
 
@@ -39,8 +39,8 @@ def test_screening_flags_raise_the_problem_rate() -> None:
 
 
 def test_demo_stage_respects_same_province_and_reports_results() -> None:
+    from api.demo.simulate import demo_review_stage
     from review.conflicts import conflicts
-    from review.simulate import demo_review_stage
 
     theses = [thesis(f"T{i:03d}", institution=f"大学{i % 5}", code=("0812", "0701")[i % 2])
               for i in range(60)]  # fmt: skip
