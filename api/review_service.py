@@ -31,7 +31,7 @@ from api.problems import ApiProblem, InvalidParam
 from api.service import Service
 from api.settings import Settings
 from api.signing import keyed_digest
-from api.storage.models import ApiKey, Draw, Screening, Submission, utcnow
+from api.storage.models import ApiKey, Draw, Screening, Submission, rowcount, utcnow
 from api.storage.review_models import (
     ExpertKey,
     MisconductCaseRecord,
@@ -227,7 +227,7 @@ def save_cycle(session: Session, loaded: LoadedCycle, cycle: ReviewCycle) -> Loa
         .values(version=record.version + 1)
         .execution_options(synchronize_session=False)
     )
-    if bumped.rowcount != 1:
+    if rowcount(bumped) != 1:
         raise StaleCycle(record.id)
     before = loaded.cycle
     _sync(
@@ -437,10 +437,11 @@ WORKFLOW_STATUS = {"invalid-review": 422, "invalid-table": 422, "not-assigned": 
 
 def workflow_problem(exc: WorkflowError) -> ApiProblem:
     """The problem response for a workflow step the rules refused."""
+    errors: list[InvalidParam] | None = None
     if exc.code == "invalid-review":
         errors = [InvalidParam(name=p.column, reason=p.reason) for p in exc.problems]
-    else:
-        errors = problems_to_params(exc.problems) if exc.problems else None
+    elif exc.problems:
+        errors = problems_to_params(exc.problems)
     status = WORKFLOW_STATUS.get(exc.code, 409)
     return ApiProblem(status, exc.code, exc.title, exc.detail, errors=errors)
 
@@ -531,7 +532,7 @@ def redeem_link(session: Session, secret: str, token: str) -> ReviewerIdentity |
         .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if consumed.rowcount != 1:
+    if rowcount(consumed) != 1:
         return None
     return ReviewerIdentity(record.cycle_id, record.expert_id, None)
 

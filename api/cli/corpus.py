@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,7 @@ def handle_add(args: argparse.Namespace) -> int:
     local = threading.local()
     lock = threading.Lock()
 
-    def isolated(path: Path, metadata: dict[str, str]) -> ExtractedDocument:
+    def isolated(path: Path, metadata: Mapping[str, str]) -> ExtractedDocument:
         worker = getattr(local, "worker", None)
         if worker is None:
             worker = local.worker = IsolatedExtractor(limits)
@@ -85,7 +86,7 @@ def handle_add(args: argparse.Namespace) -> int:
                 workers.append(worker)
         return worker.extract(path, metadata=metadata)
 
-    def in_process(path: Path, metadata: dict[str, str]) -> ExtractedDocument:
+    def in_process(path: Path, metadata: Mapping[str, str]) -> ExtractedDocument:
         return extract_file(path, metadata=metadata, limits=limits)
 
     try:

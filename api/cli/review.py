@@ -87,8 +87,8 @@ def _input_errors(command: str) -> Iterator[None]:
             f"{exc.path}: {len(exc.problems)} problem(s), first: {first}; nothing was written"
         ) from None
     except FrameError as exc:
-        for problem in exc.problems[:MAX_PRINTED_PROBLEMS]:
-            print(f"  {exc.source}: {problem.describe()}", file=sys.stderr)
+        for frame_problem in exc.problems[:MAX_PRINTED_PROBLEMS]:
+            print(f"  {exc.source}: {frame_problem.describe()}", file=sys.stderr)
         raise CliError(f"{exc}; nothing was written") from None
     except WorkflowError as exc:
         raise CliError(f"{exc.detail}; nothing was written") from None

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.storage.models import Job, utcnow
+from api.storage.models import Job, rowcount, utcnow
 
 QUEUED, RUNNING, COMPLETE, ERROR = "queued", "running", "complete", "error"
 
@@ -72,7 +72,7 @@ def claim(
                 .execution_options(synchronize_session=False)
             )
             session.commit()
-            if result.rowcount == 1:
+            if rowcount(result) == 1:
                 return session.get(Job, job_id, populate_existing=True)
     return None
 
@@ -90,7 +90,7 @@ def renew(
             .execution_options(synchronize_session=False)
         )
         session.commit()
-        return result.rowcount == 1
+        return rowcount(result) == 1
 
 
 def finish(
@@ -118,7 +118,7 @@ def finish(
             .execution_options(synchronize_session=False)
         )
         session.commit()
-        return changed.rowcount == 1
+        return rowcount(changed) == 1
 
 
 def release(
@@ -150,7 +150,7 @@ def release(
             .execution_options(synchronize_session=False)
         )
         session.commit()
-        return changed.rowcount == 1
+        return rowcount(changed) == 1
 
 
 def pending_count(session: Session, queue: str | None = None) -> int:

@@ -38,7 +38,9 @@ from sampler.verify import DrawDirectoryError, verify_draw
 
 router = APIRouter(prefix="/v1", tags=["draws"])
 
-CSV_RESPONSE = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}}
+}
 
 
 def _reject_file_references(raw: Any, where: str = "plan") -> None:

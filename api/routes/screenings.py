@@ -57,7 +57,9 @@ from corpora.blind import anonymise_batch_sources, names_from_metadata
 
 router = APIRouter(prefix="/v1", tags=["screenings"])
 
-HTML_RESPONSE = {200: {"content": {"text/html": {"schema": {"type": "string"}}}}}
+HTML_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/html": {"schema": {"type": "string"}}}}
+}
 ACCEPTED_HEADERS = {
     "Location": {"description": "URL to poll", "schema": {"type": "string"}},
     "Retry-After": {"description": "seconds before polling", "schema": {"type": "integer"}},

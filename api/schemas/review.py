@@ -23,6 +23,14 @@ def _plausible(value: date) -> date:
 ProcedureDate = Annotated[date, AfterValidator(_plausible)]
 
 
+Exclusion = Literal["same-province", "supervisor", "co-authors", "pre-defence-reviewers"]
+DEFAULT_EXCLUSION_NAMES: tuple[Exclusion, ...] = (
+    "supervisor",
+    "co-authors",
+    "pre-defence-reviewers",
+)
+
+
 class ReviewCycleCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -30,10 +38,8 @@ class ReviewCycleCreate(BaseModel):
     year: int = Field(ge=1980, le=2200, description="the spot check's year (for results)")
     seed: int = Field(ge=0, le=2**62, description="seed of the reproducible assignment")
     due_days: int = Field(default=30, ge=1, le=365, description="days each expert has")
-    exclusions: list[
-        Literal["same-province", "supervisor", "co-authors", "pre-defence-reviewers"]
-    ] = Field(
-        default_factory=lambda: ["supervisor", "co-authors", "pre-defence-reviewers"],
+    exclusions: list[Exclusion] = Field(
+        default_factory=lambda: list(DEFAULT_EXCLUSION_NAMES),
         max_length=4,
         description="conflict rules besides the author's institution (always excluded)",
     )

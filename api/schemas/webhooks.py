@@ -8,12 +8,13 @@ from typing import Literal
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
 Event = Literal["screening.completed", "screening.failed", "batch.completed"]
+ALL_EVENTS: tuple[Event, ...] = ("screening.completed", "screening.failed", "batch.completed")
 
 
 class WebhookCreate(BaseModel):
     url: AnyHttpUrl = Field(description="https (or http) endpoint receiving POSTed events")
     events: list[Event] = Field(
-        default_factory=lambda: ["screening.completed", "screening.failed", "batch.completed"],
+        default_factory=lambda: list(ALL_EVENTS),
         min_length=1,
         max_length=10,
     )
