@@ -190,7 +190,7 @@ def test_submit_revise_deadline_and_audit(
     due = revised.json()["due_on"]
 
     monkeypatch.setattr(
-        review_service, "today", lambda: date.fromisoformat(due) + timedelta(days=1)
+        review_service.clock, "today", lambda: date.fromisoformat(due) + timedelta(days=1)
     )
     late = client.put(url, json=review_body("pass"), headers=headers)
     assert late.status_code == 409 and late.json()["code"] == "deadline-passed"
