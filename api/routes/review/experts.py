@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Sized
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
@@ -11,7 +15,7 @@ from sqlalchemy.orm import Session
 from api import audit
 from api import review_service as rs
 from api.deps import AdminCaller, PageDep, ServiceDep, SessionDep, client_address
-from api.keys import create_key
+from api.keys import Principal, create_key
 from api.problems import not_found
 from api.routes.review.common import (
     MAX_TABLE_BYTES,
@@ -29,6 +33,7 @@ from api.schemas.review import (
 from api.storage.review_models import ExpertKey
 from api.uploads import label_from_request, read_body_limited
 from review import workflows
+from review.cycle import ReviewCycle
 from review.experts import read_expert_pool
 from review.provinces import read_institution_provinces
 from review.tables import TableError, ValidationError
@@ -54,34 +59,15 @@ async def import_expert_pool(
     (Chinese headers such as 专家编号, 姓名, 工作单位 are accepted). Experts who already have
     assignments must stay in the pool.
     """
-    data = await read_body_limited(request, MAX_TABLE_BYTES)
-    label = label_from_request(request, "experts.csv")
-
-    def run() -> ImportSummary:
-        try:
-            with rs.uploaded_table(data, label) as path:
-                experts = read_expert_pool(path)
-        except (ValidationError, TableError) as exc:
-            raise rs.table_problem(exc, label, "Invalid expert pool") from exc
-
-        with rs.workflow_problems():
-            rs.change_cycle(
-                session,
-                cycle_id,
-                lambda loaded: (workflows.replace_pool(loaded.cycle, experts), None),
-            )
-        _audit(
-            session,
-            caller,
-            request,
-            "review.experts.import",
-            cycle_id,
-            {"label": label, "experts": len(experts)},
-        )
-        session.commit()
-        return ImportSummary(imported=len(experts), label=label)
-
-    return await run_in_threadpool(run)
+    return await _import_table(
+        request,
+        session,
+        caller,
+        cycle_id,
+        TableImport("experts.csv", "Invalid expert pool", "review.experts.import", "experts"),
+        read_expert_pool,
+        workflows.replace_pool,
+    )
 
 
 @router.put(
@@ -98,30 +84,54 @@ async def import_institution_provinces(
 ) -> ImportSummary:
     """Institution → province mapping (CSV/XLSX: institution, province) for the
     same-province exclusion; it overrides what the expert pool says about an institution."""
+    return await _import_table(
+        request,
+        session,
+        caller,
+        cycle_id,
+        TableImport(
+            "provinces.csv", "Invalid province mapping", "review.provinces.import", "institutions"
+        ),
+        read_institution_provinces,
+        workflows.apply_province_mapping,
+    )
+
+
+@dataclass(frozen=True)
+class TableImport:
+    """How one kind of uploaded table is labelled, refused and audited."""
+
+    fallback_label: str
+    refusal_title: str
+    action: str
+    counted: str
+
+
+async def _import_table(
+    request: Request,
+    session: Session,
+    caller: Principal,
+    cycle_id: str,
+    kind: TableImport,
+    read: Callable[[Path], Sized],
+    apply: Callable[[ReviewCycle, Any], ReviewCycle],
+) -> ImportSummary:
+    """Reads an uploaded table (every problem listed), applies it to the cycle, audits it."""
     data = await read_body_limited(request, MAX_TABLE_BYTES)
-    label = label_from_request(request, "provinces.csv")
+    label = label_from_request(request, kind.fallback_label)
 
     def run() -> ImportSummary:
         try:
             with rs.uploaded_table(data, label) as path:
-                provinces = read_institution_provinces(path)
+                table = read(path)
         except (ValidationError, TableError) as exc:
-            raise rs.table_problem(exc, label, "Invalid province mapping") from exc
-        rs.change_cycle(
-            session,
-            cycle_id,
-            lambda loaded: (workflows.apply_province_mapping(loaded.cycle, provinces), None),
-        )
-        _audit(
-            session,
-            caller,
-            request,
-            "review.provinces.import",
-            cycle_id,
-            {"label": label, "institutions": len(provinces)},
-        )
+            raise rs.table_problem(exc, label, kind.refusal_title) from exc
+        with rs.workflow_problems():
+            rs.change_cycle(session, cycle_id, lambda loaded: (apply(loaded.cycle, table), None))
+        details = {"label": label, kind.counted: len(table)}
+        _audit(session, caller, request, kind.action, cycle_id, details)
         session.commit()
-        return ImportSummary(imported=len(provinces), label=label)
+        return ImportSummary(imported=len(table), label=label)
 
     return await run_in_threadpool(run)
 
