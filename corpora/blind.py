@@ -51,8 +51,11 @@ SAME_BATCH_TITLE = "同批次论文 {n} Same-batch thesis {n}"
 
 _NAME_SEPARATORS = re.compile(r"[,，;；、/|\n]+")
 _LATIN = re.compile(r"[A-Za-z]")
+_LATIN_ONLY = re.compile(r"[A-Za-z0-9ü._%+\-,'@]+")
+# A run of Latin text (words, spaces, e-mail characters) in which Latin forms are searched.
+_LATIN_RUN = re.compile(r"[A-Za-z0-9ü_%+\-][A-Za-z0-9ü._%+\-@,'\s]*")
 _HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
-_EMAIL = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
+_EMAIL = r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
 # Institution name endings and their English forms ("Jia University", "University of Jia").
 _INSTITUTION_ENDINGS = {
     "大学": "University",
@@ -171,15 +174,14 @@ def _pinyin_patterns(name: str) -> list[str]:
     return patterns
 
 
-def _variant_patterns(name: str) -> set[str]:
+def _variant_patterns(name: str) -> tuple[set[str], set[str]]:
+    """Regexes for every form of `name`: (forms with Chinese or other script, Latin forms)."""
     to_traditional, to_simplified = _converters()
-    patterns: set[str] = set()
+    other: set[str] = set()
+    latin: set[str] = set()
     for part in {p.strip() for p in _NAME_SEPARATORS.split(name)}:
         compact = "".join(part.split())
         if len(compact) < 2:
-            continue
-        if "@" in part:
-            patterns.add(re.escape(compact))
             continue
         forms = {part, to_traditional.convert(part), to_simplified.convert(part)}
         words = part.split()
@@ -187,38 +189,57 @@ def _variant_patterns(name: str) -> set[str]:
             forms.add(f"{words[1]} {words[0]}")
         for form in forms:
             chars = [re.escape(c) for c in form if not c.isspace()]
-            patterns.add(r"\s*".join(chars))
-        patterns.update(_pinyin_patterns(to_simplified.convert(compact)))
-    return patterns
+            pattern = r"\s*".join(chars)
+            if _LATIN_ONLY.fullmatch("".join(form.split())):
+                latin.add(rf"(?<![A-Za-z]){pattern}(?![A-Za-z])")
+            else:
+                other.add(pattern)
+        latin.update(
+            rf"(?<![A-Za-z]){p}(?![A-Za-z])"
+            for p in _pinyin_patterns(to_simplified.convert(compact))
+        )
+    return other, latin
 
 
-def _bounded(pattern: str) -> str:
-    """Latin-letter patterns must not start or end inside a longer word."""
-    return rf"(?<![A-Za-z]){pattern}(?![A-Za-z])" if _LATIN.search(pattern) else pattern
+def _alternation(patterns: Iterable[str]) -> re.Pattern[str] | None:
+    ordered = sorted(patterns, key=lambda p: (-len(p), p))
+    return re.compile("|".join(ordered), re.IGNORECASE) if ordered else None
 
 
 class NameMasker:
-    """Masks every form of the given names and every e-mail address, keeping text length."""
+    """Masks every form of the given names and every e-mail address, keeping text length.
+
+    Chinese forms are searched in the whole text; Latin forms (pinyin and English spellings,
+    e-mail addresses) only inside runs of Latin text, which keeps masking a long Chinese
+    thesis as fast as a plain search.
+    """
 
     def __init__(self, names: Iterable[str], *, emails: bool = True) -> None:
-        patterns: set[str] = set()
+        other: set[str] = set()
+        latin: set[str] = set()
         for name in names:
             if name and str(name).strip():
-                patterns |= _variant_patterns(str(name))
-        ordered = sorted(patterns, key=lambda p: (-len(p), p))
-        self.names: tuple[str, ...] = tuple(ordered)
-        alternatives = [_bounded(p) for p in ordered] + ([_EMAIL] if emails else [])
-        self._regex = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
-        self._has_names = bool(ordered)
+                found_other, found_latin = _variant_patterns(str(name))
+                other |= found_other
+                latin |= found_latin
+        self.names: tuple[str, ...] = tuple(sorted(other | latin, key=lambda p: (-len(p), p)))
+        self._other = _alternation(other)
+        self._latin = _alternation(latin | ({_EMAIL} if emails else set()))
+        self._has_names = bool(self.names)
 
     def __bool__(self) -> bool:
         return self._has_names
 
     def mask(self, text: str) -> str:
         """`text` with each match's characters replaced by `■` (whitespace kept)."""
-        if self._regex is None or not text:
+        if not text:
             return text
-        return self._regex.sub(_mask_match, text)
+        if self._other is not None:
+            text = self._other.sub(_mask_match, text)
+        latin = self._latin
+        if latin is not None:
+            text = _LATIN_RUN.sub(lambda run: latin.sub(_mask_match, run.group(0)), text)
+        return text
 
 
 def _mask_match(match: re.Match[str]) -> str:

@@ -21,6 +21,8 @@ from exports.atomic import write_atomically, write_bytes_atomically
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _GUARD = "'"
+# First characters for which a text cell needs a closer look (the empty string included).
+_SAFE_SKIP = frozenset({*FORMULA_STARTS, _GUARD, ""})
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|nan)", re.I)
 
 Cell = str | int | float | None
@@ -82,7 +84,12 @@ def render_csv(
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([guard_cell(str(h)) for h in header])
-    writer.writerows([_text(cell) for cell in row] for row in rows)
+    # Most cells are text that cannot be a formula: those skip the call (a hot path for the
+    # sample of a national register).
+    writer.writerows(
+        [c if c.__class__ is str and c[:1] not in _SAFE_SKIP else _text(c) for c in row]
+        for row in rows
+    )
     return out.getvalue().encode("utf-8-sig" if bom else "utf-8")
 
 
