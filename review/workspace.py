@@ -326,6 +326,12 @@ def save(directory: Path | str, cycle: ReviewCycle, info: WorkspaceInfo) -> None
     for name in FILES:
         encode = _CODECS[name][0]
         payloads[name] = [encode(item) for item in getattr(cycle, name)]
+    write_json_files(directory, payloads)
+
+
+def write_json_files(directory: Path, payloads: Mapping[str, Any]) -> None:
+    """Writes `<name>.json` for each payload to a temporary name first, then renames them
+    all into place (`workspace.json` last), so a failure never leaves a half-written file."""
     staged: list[tuple[str, Path]] = []
     try:
         for name, payload in payloads.items():
@@ -343,3 +349,8 @@ def save(directory: Path | str, cycle: ReviewCycle, info: WorkspaceInfo) -> None
         for temp, _ in staged:
             if os.path.exists(temp):
                 os.unlink(temp)
+
+
+def read_json_file(path: Path) -> Any:
+    """A workspace JSON file; WorkspaceError names it when it is missing or damaged."""
+    return _read_json(path)

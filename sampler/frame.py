@@ -237,6 +237,12 @@ def _fold(text: str) -> str:
     return folded
 
 
+def match_key(text: str) -> str:
+    """Text folded for matching names and titles: NFKC, lower case, traditional →
+    simplified, without spaces or punctuation (full-width or not)."""
+    return "".join(ch for ch in _fold(text) if ch.isalnum())
+
+
 def canonical_header(name: str) -> str | None:
     """The canonical column a header names, or None for an extra column."""
     folded = _fold(name.lstrip("\ufeff"))
