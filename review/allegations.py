@@ -344,6 +344,21 @@ def misconduct_case_for(allegation: Allegation, on: date) -> MisconductCase:
     )
 
 
+def cases_with_allegation(
+    cases: Sequence[MisconductCase], allegation: Allegation, on: date
+) -> tuple[MisconductCase, ...]:
+    """The cases after a `misconduct_case` follow-up: a new case for the thesis, or the
+    allegation added to the triggers of the case it already has."""
+    opened = misconduct_case_for(allegation, on)
+    for case in cases:
+        if case.thesis_id == opened.thesis_id:
+            if opened.triggers[0] in case.triggers:
+                return tuple(cases)
+            extended = replace(case, triggers=(*case.triggers, *opened.triggers))
+            return tuple(extended if c is case else c for c in cases)
+    return (*cases, opened)
+
+
 def answer_due(allegation: Allegation, deadlines: AnswerDeadlines) -> date | None:
     """When the office must take its next step, or None when nothing is pending from it."""
     if allegation.state is AllegationState.RECEIVED:

@@ -25,6 +25,7 @@ from review.allegations import (
     Reporter,
 )
 from review.consequences import AccountabilityDecision, Measure
+from review.cycle import ReviewCycle
 from review.rectification import (
     ItemEvent,
     ItemEventKind,
@@ -32,7 +33,7 @@ from review.rectification import (
     ItemState,
     RectificationItem,
 )
-from review.workspace import WorkspaceError
+from review.workspace import WorkspaceError, WorkspaceInfo
 
 FILES = ("allegations", "rectification", "accountability")
 
@@ -208,3 +209,16 @@ def save_records(
         raise WorkspaceError(f"{directory}: not a review workspace (no workspace.json)")
     payloads = {name: [_CODECS[name][0](item) for item in getattr(records, name)] for name in only}
     workspace.write_json_files(directory, payloads)
+
+
+def save_records_with_cycle(
+    directory: Path | str,
+    cycle: ReviewCycle,
+    info: WorkspaceInfo,
+    records: FollowUpRecords,
+    only: Sequence[str] = FILES,
+) -> None:
+    """Saves the cycle and the named follow-up files in one atomic step (e.g. an allegation
+    whose follow-up opens a misconduct case)."""
+    payloads = {name: [_CODECS[name][0](item) for item in getattr(records, name)] for name in only}
+    workspace.save(directory, cycle, info, payloads)
