@@ -23,7 +23,7 @@ from review.allegations import (
     receive,
 )
 from review.tables import Problem, ValidationError, read_table, resolve_columns
-from sampler.frame import Frame, canonical_date, match_key
+from sampler.frame import Frame, canonical_date, match_key, match_keys
 
 ALLEGATION_COLUMNS: dict[str, tuple[str, ...]] = {
     "title": ("论文题目", "题目", "論文題目"),
@@ -117,16 +117,13 @@ def import_allegations(
 ) -> list[Allegation]:
     """New allegations for every row of the file (all or none), each with its own code."""
     created: list[Allegation] = []
+    taken = {a.code for a in existing}
     for row in parse_allegation_rows(path, today):
-        created.append(
-            receive(
-                row.report,
-                row.received_on,
-                existing=(*existing, *created),
-                actor=actor,
-                thesis_id=row.thesis_id,
-            )
+        allegation = receive(
+            row.report, row.received_on, taken=taken, actor=actor, thesis_id=row.thesis_id
         )
+        taken.add(allegation.code)
+        created.append(allegation)
     return created
 
 
@@ -147,10 +144,9 @@ def match_register(allegations: Sequence[Allegation], register: Frame) -> list[R
     author compared after folding case, width, script and punctuation)."""
     data = register.data
     index: dict[tuple[str, str], list[int]] = {}
-    for row, (title, institution) in enumerate(
-        zip(data["title"], data["institution"], strict=True)
-    ):
-        index.setdefault((match_key(title), match_key(institution)), []).append(row)
+    keys = zip(match_keys(data["title"]), match_keys(data["institution"]), strict=True)
+    for row, key in enumerate(keys):
+        index.setdefault(key, []).append(row)
     matches = []
     for allegation in allegations:
         if allegation.thesis_id or allegation.state not in _LINKABLE:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
@@ -174,9 +174,9 @@ _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_PREFIX = "JB"
 
 
-def new_tracking_code(existing: Iterable[str] = ()) -> str:
-    """An unguessable code (about 99 random bits, no 0/O/1/I/L) like JB-7KQ4-…-…-…."""
-    taken = set(existing)
+def new_tracking_code(taken: Collection[str] = ()) -> str:
+    """An unguessable code (about 99 random bits, no 0/O/1/I/L) like JB-7KQ4M-…-…-…,
+    different from every code in `taken`."""
     while True:
         chars = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(20))
         code = CODE_PREFIX + "-" + "-".join(chars[i : i + 5] for i in range(0, 20, 5))
@@ -193,15 +193,16 @@ def receive(
     report: AllegationReport,
     on: date,
     *,
-    existing: Sequence[Allegation] = (),
+    taken: Collection[str] = (),
     actor: str = "public",
     thesis_id: str = "",
 ) -> Allegation:
-    """A new allegation with a fresh tracking code (and, if known, the linked thesis)."""
+    """A new allegation with a fresh tracking code, none of `taken` (the codes already
+    given out), and, if known, the linked thesis."""
     for field_name in ("title", "institution"):
         if not getattr(report, field_name).strip():
             raise AllegationError(f"an allegation needs the thesis's {field_name}")
-    code = new_tracking_code(a.code for a in existing)
+    code = new_tracking_code(taken)
     events = [AllegationEvent(EventKind.RECEIVED, on, actor)]
     if thesis_id:
         events.append(AllegationEvent(EventKind.LINKED, on, actor, thesis_id))

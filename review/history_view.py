@@ -13,7 +13,7 @@ import jinja2
 from markupsafe import Markup
 
 from review.allegations import Allegation, AllegationState
-from review.institution_history import InstitutionHistory
+from review.institution_history import InstitutionHistory, YearRecord
 from review.rectification import RectificationItem, institution_status
 
 _COUNTED = (AllegationState.ACCEPTED, AllegationState.FOLLOW_UP, AllegationState.CLOSED)
@@ -33,6 +33,7 @@ class HistoryRow:
     misconduct: int
     allegations: int
     rectification: str
+    change: str = ""
 
 
 def history_rows(
@@ -47,8 +48,11 @@ def history_rows(
     items = tuple(rectification)
     rows = []
     for institution, history in sorted(histories.items()):
+        previous: YearRecord | None = None
         for record in history.records:
             rate = record.rate
+            change = rate_change(previous, record)
+            previous = record
             rows.append(
                 HistoryRow(
                     institution=institution,
@@ -61,9 +65,24 @@ def history_rows(
                     misconduct=record.misconduct,
                     allegations=counted[(institution, record.year)],
                     rectification=institution_status(items, institution, record.year),
+                    change=change,
                 )
             )
     return rows
+
+
+def rate_change(previous: YearRecord | None, current: YearRecord) -> str:
+    """Whether the problem rate moved since the previous sampled year (复查): only when the
+    two 95% intervals do not overlap is it called up or down."""
+    if previous is None or previous.rate is None or current.rate is None:
+        return ""
+    if previous.year != current.year - 1:
+        return ""
+    if current.rate.ci_low > previous.rate.ci_high:
+        return "上升 up"
+    if current.rate.ci_high < previous.rate.ci_low:
+        return "下降 down"
+    return "无明显变化 no clear change"
 
 
 def rate_chart_svg(rows: list[HistoryRow], width: int = 520, height: int = 200) -> str:
@@ -169,6 +188,7 @@ def render_history_html(rows: list[HistoryRow], title_years: str) -> str:
                         "misconduct": r.misconduct,
                         "allegations": r.allegations,
                         "rectification": r.rectification or "—",
+                        "change": r.change or "—",
                     }
                     for r in own
                 ],

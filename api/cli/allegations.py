@@ -189,7 +189,7 @@ def _add(args: argparse.Namespace) -> int:
             reporter=reporter,
         )
         allegation = receive(
-            report, today, existing=loaded.records.allegations, actor=args.actor,
+            report, today, taken={a.code for a in loaded.records.allegations}, actor=args.actor,
             thesis_id=args.thesis,
         )  # fmt: skip
         _save(loaded, (*loaded.records.allegations, allegation))

@@ -27,8 +27,9 @@ from review.cycle import ReviewCycle
 from review.feedback import institution_feedback, render_feedback_html
 from review.follow_up_policy import load_policy
 from review.forms import Grade
-from review.history_view import history_rows, rate_chart_svg, render_history_html
+from review.history_view import history_rows, rate_change, rate_chart_svg, render_history_html
 from review.institution_history import (
+    YearRecord,
     build_histories,
     case_found_misconduct,
     misconduct_by_institution,
@@ -36,6 +37,7 @@ from review.institution_history import (
 from review.misconduct import CaseEvent, CaseEventKind, CaseOutcome, MisconductCase
 from review.rectification import escalate_overdue, open_items
 from review.results import compute_results
+from sampler.estimate import RateEstimate
 from tests.review.builders import expert, review, thesis
 
 DAY = date(2025, 11, 1)
@@ -192,3 +194,19 @@ def test_history_rows_and_page() -> None:
     assert html.count("<svg") == 3 and "丙大学" in html
     assert "http://www.w3.org/2000/svg" in html
     assert not re.search(r"<(script|link|img)\b", html)
+
+
+def _record(year: int, low: float, high: float) -> YearRecord:
+    rate = RateEstimate(
+        "institution", "甲大学", 20, 2, (low + high) / 2, low, high, "kg", 200, 0.1, 20
+    )
+    return YearRecord(year, 2, 20, 20, rate)
+
+
+def test_rate_change_needs_intervals_that_do_not_overlap() -> None:
+    assert rate_change(_record(2024, 0.01, 0.10), _record(2025, 0.12, 0.30)) == "上升 up"
+    assert rate_change(_record(2024, 0.20, 0.40), _record(2025, 0.01, 0.10)) == "下降 down"
+    assert rate_change(_record(2024, 0.05, 0.20), _record(2025, 0.10, 0.30)).startswith("无明显")
+    assert rate_change(None, _record(2025, 0.1, 0.2)) == ""
+    assert rate_change(_record(2023, 0.01, 0.02), _record(2025, 0.5, 0.6)) == ""
+    assert rate_change(YearRecord(2024, 3), _record(2025, 0.5, 0.6)) == ""
