@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from review.misconduct import MisconductCase
+from sampler.frame import match_key, match_keys
 
 
 class AllegationError(ValueError):
@@ -185,8 +186,9 @@ def new_tracking_code(taken: Collection[str] = ()) -> str:
 
 
 def normalise_code(text: str) -> str:
-    """A tracking code as typed (any case, full-width, spaces) in its canonical form."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).upper()
+    """A tracking code as typed (any case, full-width, with or without dashes or spaces)
+    reduced to its letters and digits, for comparison."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).upper() if ch.isalnum())
 
 
 def receive(
@@ -385,7 +387,7 @@ def overdue(
 def find(allegations: Sequence[Allegation], code: str) -> Allegation:
     wanted = normalise_code(code)
     for allegation in allegations:
-        if allegation.code == wanted:
+        if normalise_code(allegation.code) == wanted:
             return allegation
     raise AllegationError(f"no allegation with tracking code {code!r}")
 
@@ -444,8 +446,13 @@ class InstitutionAllegation:
 def institution_view(
     allegations: Iterable[Allegation], institution: str
 ) -> list[InstitutionAllegation]:
-    """The accepted allegations about one institution's theses (triage is internal)."""
+    """The accepted allegations about one institution's theses (triage is internal); names
+    are compared after folding width, script, spaces and punctuation, as reporters type
+    them."""
     visible = (AllegationState.ACCEPTED, AllegationState.FOLLOW_UP, AllegationState.CLOSED)
+    shown = [a for a in allegations if a.state in visible]
+    wanted = match_key(institution)
+    keys = match_keys([a.report.institution for a in shown])
     return [
         InstitutionAllegation(
             thesis_id=a.thesis_id,
@@ -458,8 +465,10 @@ def institution_view(
             follow_up=a.follow_up,
             received_on=a.received_on,
         )
-        for a in sorted(allegations, key=lambda a: (a.received_on, a.thesis_id, a.code))
-        if a.report.institution == institution and a.state in visible
+        for a, _ in sorted(
+            ((a, k) for a, k in zip(shown, keys, strict=True) if k == wanted),
+            key=lambda item: (item[0].received_on, item[0].thesis_id, item[0].code),
+        )
     ]
 
 

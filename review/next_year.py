@@ -25,6 +25,7 @@ from review.allegations import (
 )
 from review.follow_up_policy import FollowUpPolicy
 from review.institution_history import InstitutionHistory
+from sampler.frame import match_keys
 from sampler.plan_writer import (
     CertaintyDraft,
     CommentedValue,
@@ -142,7 +143,11 @@ def plan_next_year(
     """Next year's plan from the year that just ended (`year`)."""
     allegations = tuple(allegations)
     accepted = (AllegationState.ACCEPTED, AllegationState.FOLLOW_UP)
-    open_about = {a.report.institution for a in allegations if a.state in accepted}
+    alleged = set(match_keys([a.report.institution for a in allegations if a.state in accepted]))
+    names = list(histories)
+    open_about = {
+        name for name, key in zip(names, match_keys(names), strict=True) if key in alleged
+    }
     units: dict[str, CertaintyUnit] = {}
     if policy.allegation_certainty:
         for allegation in certainty_candidates(allegations):

@@ -8,6 +8,7 @@ reading it back with the plan reader before anyone writes it to disk.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -57,9 +58,12 @@ class PlanDraft:
     footer: tuple[str, ...] = field(default=())
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def toml_string(text: str) -> str:
-    """A TOML basic string (JSON's escapes are a subset of TOML's)."""
-    return json.dumps(text, ensure_ascii=False)
+    """A TOML basic string (JSON's escapes are a subset of TOML's; DEL is escaped too)."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def toml_number(value: Fraction) -> str:
@@ -70,16 +74,21 @@ def toml_number(value: Fraction) -> str:
     return toml_string(f"{value.numerator}/{value.denominator}")
 
 
+def _comment_text(text: str) -> str:
+    """Text a TOML comment may hold: no control characters (tab aside)."""
+    return _CONTROL.sub(" ", text)
+
+
 def _comment_lines(lines: Sequence[str], indent: str = "") -> list[str]:
     out = []
     for line in lines:
         for part in line.splitlines() or [""]:
-            out.append(f"{indent}# {part}".rstrip())
+            out.append(f"{indent}# {_comment_text(part)}".rstrip())
     return out
 
 
 def _inline_comment(comment: str) -> str:
-    flat = " ".join(comment.split())
+    flat = " ".join(_comment_text(comment).split())
     return f"  # {flat}" if flat else ""
 
 

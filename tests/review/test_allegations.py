@@ -89,6 +89,7 @@ def test_tracking_codes_are_unique_and_unpredictable() -> None:
         find([received()], "JB-NOPE")
     allegation = received()
     assert find([allegation], allegation.code.lower().replace("-", "－")) == allegation
+    assert find([allegation], " " + allegation.code.replace("-", "")) == allegation
 
 
 def test_receiving_needs_title_and_institution() -> None:
@@ -224,6 +225,8 @@ def test_institution_view_never_shows_the_reporter() -> None:
     for secret in (REPORTER.name, REPORTER.contact, accepted.code, "blob:ab12"):
         assert secret not in text
     assert view[0].thesis_id == "T1" and view[0].kind is AllegationKind.PLAGIARISM
+    typed = accept(received(institution=" 甲大學 "), DAY, "office")
+    assert len(institution_view([typed], "甲大学")) == 1  # as a reporter may type it
     status = public_status(accepted)
     assert REPORTER.name not in repr(status)
 

@@ -19,7 +19,9 @@ from sampler.plan_writer import (
 )
 
 names = st.text(
-    alphabet=st.sampled_from(list('甲乙丙大学院學"\\#，（）ab ') + ["\n", "\t"]),
+    alphabet=st.sampled_from(
+        list('甲乙丙大学院學"\\#，（）ab ') + ["\n", "\t", "\x07", "\x7f", "\r"]
+    ),
     min_size=1,
     max_size=12,
 ).filter(lambda s: s.strip() != "")
