@@ -95,6 +95,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
     add_common(status, actor=False)
     status.set_defaults(handler=_status)
 
+    show = sub.add_parser("show", help="one allegation in full, with every step (audit log)")
+    show.add_argument("code")
+    add_common(show, actor=False)
+    show.set_defaults(handler=_show)
+
     late = sub.add_parser("overdue", help="allegations the office has not answered in time")
     add_common(late, actor=False)
     late.add_argument("--policy", type=Path, help="follow-up policy (answer deadlines)")
@@ -226,6 +231,29 @@ def _status(args: argparse.Namespace) -> int:
         print(f"  merged into 合并至: {status.merged_into}")
     if status.follow_up:
         print(f"  follow-up 处理: {FOLLOW_UP_LABELS[status.follow_up]}")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    with input_errors():
+        loaded = load_workspace(args.workspace)
+        allegation = find(loaded.records.allegations, args.code)
+    report = allegation.report
+    print(_describe(allegation))
+    if report.suspected_source:
+        print(f"  suspected source 疑似来源: {report.suspected_source}")
+    if report.details:
+        print(f"  details 举报内容: {report.details}")
+    if report.attachments:
+        print(f"  attachments 附件: {', '.join(report.attachments)}")
+    reporter = report.reporter
+    if reporter is None:
+        print("  reporter 举报人: anonymous 匿名")
+    else:
+        print(f"  reporter 举报人: {reporter.name} {reporter.contact}".rstrip())
+    for event in allegation.events:
+        note = f" — {event.note}" if event.note else ""
+        print(f"  {event.on.isoformat()} {event.kind.value} by {event.actor}{note}")
     return 0
 
 

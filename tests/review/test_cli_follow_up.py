@@ -162,6 +162,9 @@ def test_allegation_commands(ws: Path, tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["allegations", "status", unmatched.lower(), "--workspace", str(ws)]) == 0
     out = capsys.readouterr().out
     assert "不予受理 rejected" in out and "无法核实" in out
+    assert main(["allegations", "show", first, "--workspace", str(ws)]) == 0
+    out = capsys.readouterr().out
+    assert "张三 zhang@example.org" in out and "follow_up by office — misconduct_case" in out
     assert main(["allegations", "accept", unmatched, "--workspace", str(ws)]) == 2
     assert "cannot accept it when it is rejected" in capsys.readouterr().err
     assert main(["allegations", "list", "--workspace", str(ws), "--state", "follow_up"]) == 0
