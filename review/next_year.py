@@ -106,7 +106,8 @@ def adjustments(
         reasons: list[str] = []
         if run:
             multiplier = policy.problem_multiplier(len(run))
-            counts = ", ".join(f"{y}: {history.record(y).problems}" for y in run)  # type: ignore[union-attr]
+            problems = {r.year: r.problems for r in history.records}
+            counts = ", ".join(f"{y}: {problems[y]}" for y in run)
             if len(run) == 1:
                 reasons.append(f"{year} 年有存在问题学位论文 problem theses in {year} ({counts})")
             else:

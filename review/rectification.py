@@ -96,7 +96,7 @@ def open_items(
         )
     if plan_due < on:
         raise RectificationError(f"{year}/{institution}: the plan's due date is in the past")
-    return tuple(  # type: ignore[return-value]
+    plan, report = (
         RectificationItem(
             institution,
             year,
@@ -106,6 +106,7 @@ def open_items(
         )
         for kind, due in ((ItemKind.PLAN, plan_due), (ItemKind.REPORT, report_due))
     )
+    return plan, report
 
 
 def _step(
