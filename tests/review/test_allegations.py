@@ -9,6 +9,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from review import workspace
 from review.allegation_import import import_allegations, link_unique_matches, match_register
@@ -365,3 +367,55 @@ def test_damaged_or_missing_workspace_is_named(tmp_path: Path) -> None:
     (directory / "allegations.json").write_text('[{"code": 1}]', encoding="utf-8")
     with pytest.raises(WorkspaceError, match="allegations.json: damaged"):
         load_records(directory)
+
+
+ALLOWED = {
+    "accept": {AllegationState.RECEIVED: AllegationState.ACCEPTED},
+    "reject": {AllegationState.RECEIVED: AllegationState.REJECTED},
+    "merge": {AllegationState.RECEIVED: AllegationState.MERGED},
+    "link": {s: s for s in (AllegationState.RECEIVED, AllegationState.ACCEPTED,
+                            AllegationState.FOLLOW_UP)},
+    "unlink": {s: s for s in (AllegationState.RECEIVED, AllegationState.ACCEPTED)},
+    "follow_up": {AllegationState.ACCEPTED: AllegationState.FOLLOW_UP},
+    "close": {AllegationState.FOLLOW_UP: AllegationState.CLOSED},
+}  # fmt: skip
+
+
+def _apply(name: str, allegation: Allegation, other: Allegation, on: date) -> Allegation:
+    if name == "accept":
+        return accept(allegation, on, "o")
+    if name == "reject":
+        return reject(allegation, on, "o", "reason")
+    if name == "merge":
+        return merge(allegation, other, on, "o")
+    if name == "link":
+        return link(allegation, f"T{on.day}", on, "o")
+    if name == "unlink":
+        return unlink(allegation, on, "o")
+    if name == "follow_up":
+        return choose_follow_up(allegation, FollowUp.SCREENING_NOW, on, "o")
+    return close(allegation, on, "o", "done")
+
+
+@given(st.lists(st.sampled_from(sorted(ALLOWED)), max_size=12))
+@settings(max_examples=200, deadline=None)
+def test_any_sequence_of_steps_follows_the_state_table(steps: list[str]) -> None:
+    other = received()
+    allegation = received()
+    for number, name in enumerate(steps):
+        on = DAY + timedelta(days=number)
+        before = allegation
+        try:
+            allegation = _apply(name, allegation, other, on)
+        except AllegationError:
+            allowed = before.state in ALLOWED[name]
+            needs_link = name in ("follow_up", "unlink") and not before.thesis_id
+            assert not allowed or needs_link, (name, before.state)
+            continue
+        assert ALLOWED[name][before.state] is allegation.state
+        assert len(allegation.events) == len(before.events) + 1
+        assert allegation.code == before.code and allegation.report == before.report
+        if allegation.state is AllegationState.FOLLOW_UP:
+            assert allegation.thesis_id and allegation.follow_up is not None
+    view = institution_view([allegation], "甲大学")
+    assert REPORTER.name not in repr(view) and allegation.code not in repr(view)
