@@ -160,7 +160,12 @@ def _feedback(args: argparse.Namespace) -> int:
                 records.rectification,
                 view.marks,
             )
-            pages[f"{_file_name(institution)}.html"] = render_feedback_html(feedback)
+            name = _file_name(institution)
+            number = 1
+            while f"{name}.html" in pages:
+                number += 1
+                name = f"{_file_name(institution)}-{number}"
+            pages[f"{name}.html"] = render_feedback_html(feedback)
         for name, text in pages.items():
             write_text_atomically(args.out / name, text)
     print(f"wrote {len(pages)} feedback page(s) 反馈 to {args.out}")

@@ -235,3 +235,19 @@ def test_year_comes_from_the_workspace_when_recorded(
     plan = tmp_path / "p.toml"
     assert main(["plan", "next", "--workspace", str(directory), "--out", str(plan)]) == 0
     assert "plan for 2032" in capsys.readouterr().out
+
+
+def test_feedback_pages_never_overwrite_each_other(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory = tmp_path / "ws"
+    theses = (thesis("T1", "甲/大学"), thesis("T2", "甲:大学"))
+    reviews = tuple(review(t.thesis_id, f"E{j}", GOOD) for t in theses for j in range(3))
+    workspace.save(
+        directory, ReviewCycle(seed=1, theses=theses, reviews=reviews), WorkspaceInfo(seed=1)
+    )
+    out = tmp_path / "pages"
+    assert (
+        main(["feedback", "--workspace", str(directory), "--year", "2025", "--out", str(out)]) == 0
+    )
+    assert sorted(p.name for p in out.iterdir()) == ["甲_大学-2.html", "甲_大学.html"]
