@@ -205,10 +205,11 @@ def receive(
         if not getattr(report, field_name).strip():
             raise AllegationError(f"an allegation needs the thesis's {field_name}")
     code = new_tracking_code(taken)
+    thesis_id = thesis_id.strip()
     events = [AllegationEvent(EventKind.RECEIVED, on, actor)]
     if thesis_id:
         events.append(AllegationEvent(EventKind.LINKED, on, actor, thesis_id))
-    return Allegation(code, on, report, thesis_id=thesis_id.strip(), events=tuple(events))
+    return Allegation(code, on, report, thesis_id=thesis_id, events=tuple(events))
 
 
 def _require(allegation: Allegation, allowed: Iterable[AllegationState], step: str) -> None:

@@ -80,6 +80,8 @@ def test_received_allegation_has_code_event_and_is_unmatched() -> None:
     assert re.fullmatch(r"JB(-[2-9A-HJKMNP-Z]{5}){4}", allegation.code)
     linked = receive(report(), DAY, thesis_id="T1")
     assert linked.thesis_id == "T1" and linked.events[-1].kind is EventKind.LINKED
+    blank = receive(report(), DAY, thesis_id="  ")
+    assert blank.thesis_id == "" and [e.kind for e in blank.events] == [EventKind.RECEIVED]
 
 
 def test_tracking_codes_are_unique_and_unpredictable() -> None:
