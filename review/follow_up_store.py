@@ -117,6 +117,7 @@ def item_to_json(item: RectificationItem) -> dict[str, Any]:
         "state": item.state.value,
         "document": item.document,
         "escalations": item.escalations,
+        "escalated_due": item.escalated_due.isoformat() if item.escalated_due else None,
         "events": [
             {"kind": e.kind.value, "on": e.on.isoformat(), "actor": e.actor, "note": e.note}
             for e in item.events
@@ -133,6 +134,9 @@ def item_from_json(data: Mapping[str, Any]) -> RectificationItem:
         state=ItemState(data["state"]),
         document=data.get("document", ""),
         escalations=int(data.get("escalations", 0)),
+        escalated_due=date.fromisoformat(data["escalated_due"])
+        if data.get("escalated_due")
+        else None,
         events=tuple(
             ItemEvent(
                 ItemEventKind(e["kind"]),

@@ -75,6 +75,7 @@ class RectificationItem:
     state: ItemState = ItemState.AWAITING
     document: str = ""
     escalations: int = 0
+    escalated_due: date | None = None
     events: tuple[ItemEvent, ...] = ()
 
     @property
@@ -224,11 +225,7 @@ def escalate_overdue(
     updated: list[RectificationItem] = []
     escalated: list[RectificationItem] = []
     for item in items:
-        already = any(
-            e.kind is ItemEventKind.ESCALATED and e.note.endswith(item.due_on.isoformat())
-            for e in item.events
-        )
-        if is_overdue(item, today) and not already:
+        if is_overdue(item, today) and item.escalated_due != item.due_on:
             days = (today - item.due_on).days
             item = _step(
                 item,
@@ -237,6 +234,7 @@ def escalate_overdue(
                 actor,
                 f"{days} days overdue 逾期 {days} 天; due {item.due_on.isoformat()}",
                 escalations=item.escalations + 1,
+                escalated_due=item.due_on,
             )
             escalated.append(item)
         updated.append(item)
