@@ -20,6 +20,7 @@ from review.follow_up_policy import load_policy
 from review.institution_history import build_histories, misconduct_by_institution
 from review.next_year import plan_next_year, render_next_year_plan
 from review.results import compute_results, read_prior_results
+from sampler.frame import load_frame
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
@@ -46,6 +47,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
     )
     nxt.add_argument("--policy", type=Path, help="the office's follow-up policy (TOML)")
     nxt.add_argument("--year", type=int, help="the year that just ended (default: this year)")
+    nxt.add_argument(
+        "--frame",
+        type=Path,
+        help="next year's register: warn about certainty units it does not hold yet",
+    )
     nxt.set_defaults(handler=_plan_next)
 
 
@@ -72,6 +78,10 @@ def _plan_next(args: argparse.Namespace) -> int:
         if args.prior:
             sources += f", prior {args.prior}"
         text = render_next_year_plan(plan, sources)
+        missing: list[str] = []
+        if args.frame:
+            present = set(load_frame(args.frame).data["thesis_id"])
+            missing = [u.thesis_id for u in plan.certainty if u.thesis_id not in present]
         write_text_atomically(args.out, text)
     for note in results.notes:
         print(f"note: {note}")
@@ -86,6 +96,12 @@ def _plan_next(args: argparse.Namespace) -> int:
         print(
             f"  {len(plan.unmatched)} accepted allegation(s) not linked to a thesis are not "
             "certainty units: " + ", ".join(a.code for a in plan.unmatched)
+        )
+    if missing:
+        print(
+            f"warning: {len(missing)} certainty unit(s) are not in {args.frame}; add their rows "
+            "from the register of their year before drawing: " + ", ".join(missing),
+            file=sys.stderr,
         )
     print(f"wrote {args.out}")
     return 0

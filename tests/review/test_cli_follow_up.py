@@ -86,6 +86,11 @@ def test_plan_next_then_sample_draws_the_stated_rates(
                  "--prior", str(_prior(tmp_path))]) == 0  # fmt: skip
     out = capsys.readouterr().out
     assert "甲大学 ×2" in out and "certainty units 必抽: 1" in out
+    other = tmp_path / "other-register.csv"
+    other.write_bytes(register.read_bytes().replace(b"OLD1", b"NEW1"))
+    assert main(["plan", "next", "--workspace", str(ws), "--out", str(plan), "--year", "2025",
+                 "--prior", str(_prior(tmp_path)), "--frame", str(other)]) == 0  # fmt: skip
+    assert "1 certainty unit(s) are not in" in capsys.readouterr().err
     data = tomllib.loads(plan.read_text(encoding="utf-8"))
     assert data["certainty"] == [{"thesis_id": "OLD1", "reason": f"举报 allegation {code}"}]
     assert {(e["values"][0], e["multiplier"]) for e in data["emphasis"]} == {
