@@ -306,8 +306,17 @@ def _dumps(payload: Any) -> str:
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
 
 
-def save(directory: Path | str, cycle: ReviewCycle, info: WorkspaceInfo) -> None:
-    """Writes every file to a temporary name, then renames them all into place."""
+def save(
+    directory: Path | str,
+    cycle: ReviewCycle,
+    info: WorkspaceInfo,
+    extra_payloads: Mapping[str, Any] | None = None,
+) -> None:
+    """Writes every file to a temporary name, then renames them all into place.
+
+    `extra_payloads` (file stem → JSON data) are written in the same step, so records kept
+    beside the cycle (the follow-up files) change together with it or not at all.
+    """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     header = {
@@ -325,7 +334,22 @@ def save(directory: Path | str, cycle: ReviewCycle, info: WorkspaceInfo) -> None
     for name in FILES:
         encode = _CODECS[name][0]
         payloads[name] = [encode(item) for item in getattr(cycle, name)]
-    # The header goes last: it says the other files are complete.
+    for name, payload in (extra_payloads or {}).items():
+        if name in payloads:
+            raise ValueError(f"{name}.json belongs to the review cycle")
+        payloads[name] = payload
+    write_json_files(directory, payloads)
+
+
+def write_json_files(directory: Path, payloads: Mapping[str, Any]) -> None:
+    """Writes `<name>.json` for each payload together: staged first, then all renamed into
+    place (`workspace.json`, which says the others are complete, last), so a failure never
+    leaves a half-written file."""
     with staged_directory(directory, last=("workspace.json",), durable=True) as staging:
         for name, payload in payloads.items():
             (staging / f"{name}.json").write_text(_dumps(payload), encoding="utf-8")
+
+
+def read_json_file(path: Path) -> Any:
+    """A workspace JSON file; WorkspaceError names it when it is missing or damaged."""
+    return _read_json(path)
