@@ -5,14 +5,13 @@ year, dates, and turning domain errors into one-line CLI errors."""
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from api.cli.errors import CliError
+from api.cli.input_errors import input_errors as domain_input_errors
 from review import workspace
 from review.allegations import AllegationError
 from review.consequences import DecisionError
@@ -20,32 +19,13 @@ from review.cycle import ReviewCycle
 from review.follow_up_policy import PolicyError
 from review.follow_up_store import FollowUpRecords, load_records
 from review.rectification import RectificationError
-from review.tables import TableError, ValidationError
-from sampler.frame import FrameError
+from review.tables import TableError
 from sampler.plan import PlanError
 
-MAX_PRINTED_PROBLEMS = 50
 
-
-@contextmanager
-def input_errors() -> Iterator[None]:
+def input_errors() -> AbstractContextManager[None]:
     """Domain errors become one CLI error (exit 2); row/column problems are listed first."""
-    try:
-        yield
-    except ValidationError as exc:
-        for problem in exc.problems[:MAX_PRINTED_PROBLEMS]:
-            print(f"  {exc.path}: {problem}", file=sys.stderr)
-        if len(exc.problems) > MAX_PRINTED_PROBLEMS:
-            print(f"  … {len(exc.problems) - MAX_PRINTED_PROBLEMS} more", file=sys.stderr)
-        first = exc.problems[0] if exc.problems else "unknown problem"
-        raise CliError(
-            f"{exc.path}: {len(exc.problems)} problem(s), first: {first}; nothing was written"
-        ) from None
-    except FrameError as exc:
-        for frame_problem in exc.problems[:MAX_PRINTED_PROBLEMS]:
-            print(f"  {exc.source}: {frame_problem.describe()}", file=sys.stderr)
-        raise CliError(f"{exc}; nothing was written") from None
-    except (
+    return domain_input_errors(
         TableError,
         workspace.WorkspaceError,
         AllegationError,
@@ -53,8 +33,7 @@ def input_errors() -> Iterator[None]:
         DecisionError,
         PolicyError,
         PlanError,
-    ) as exc:
-        raise CliError(f"{exc}; nothing was written") from None
+    )
 
 
 def parse_date(text: str) -> date:

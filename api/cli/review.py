@@ -15,14 +15,15 @@ import hashlib
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from api.cli.errors import CliError
+from api.cli.input_errors import input_errors
 from exports import write_csv, write_json_atomically
 from review import workspace
 from review.assign import AssignmentError, AssignmentStatus, MatchLevel, StaffingResult
@@ -67,39 +68,13 @@ from review.workflows import (
     run_assignment,
 )
 from sampler.estimate import EstimateInputError
-from sampler.frame import FrameError
-
-MAX_PRINTED_PROBLEMS = 50
 
 
-@contextmanager
-def _input_errors(command: str) -> Iterator[None]:
+def _input_errors(command: str) -> AbstractContextManager[None]:
     """Turns the domain's input errors into one-line CLI errors (details on stderr first)."""
-    try:
-        yield
-    except ValidationError as exc:
-        for problem in exc.problems[:MAX_PRINTED_PROBLEMS]:
-            print(f"  {exc.path}: {problem}", file=sys.stderr)
-        if len(exc.problems) > MAX_PRINTED_PROBLEMS:
-            print(f"  … {len(exc.problems) - MAX_PRINTED_PROBLEMS} more", file=sys.stderr)
-        first = exc.problems[0] if exc.problems else "unknown problem"
-        raise CliError(
-            f"{exc.path}: {len(exc.problems)} problem(s), first: {first}; nothing was written"
-        ) from None
-    except FrameError as exc:
-        for frame_problem in exc.problems[:MAX_PRINTED_PROBLEMS]:
-            print(f"  {exc.source}: {frame_problem.describe()}", file=sys.stderr)
-        raise CliError(f"{exc}; nothing was written") from None
-    except WorkflowError as exc:
-        raise CliError(f"{exc.detail}; nothing was written") from None
-    except (
-        TableError,
-        workspace.WorkspaceError,
-        AssignmentError,
-        CaseError,
-        EstimateInputError,
-    ) as exc:
-        raise CliError(f"{exc}; nothing was written") from None
+    return input_errors(
+        TableError, workspace.WorkspaceError, AssignmentError, CaseError, EstimateInputError
+    )
 
 
 def _parse_date(text: str) -> date:
