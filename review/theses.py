@@ -176,25 +176,47 @@ def read_screening_results(directory: Path | str) -> dict[str, ScreeningEvidence
             continue
         if not isinstance(result, dict) or "flag" not in result or "figures" not in result:
             continue
-        flag = result.get("flag") or {}
-        level = flag.get("level") if isinstance(flag, dict) else None
-        if level not in FLAG_LEVELS:
-            problems.append(Problem(0, path.name, str(level), "unknown flag.level"))
+        try:
+            evidence = evidence_from_result(
+                result, str(path.resolve()), hashlib.sha256(data).hexdigest()
+            )
+        except ValueError as exc:
+            flag = result.get("flag")
+            level = flag.get("level") if isinstance(flag, dict) else None
+            problems.append(Problem(0, path.name, str(level), str(exc)))
             continue
-        metadata = (result.get("thesis") or {}).get("metadata") or {}
-        thesis_id = str(metadata.get("thesis_id") or path.stem)
-        figures = result.get("figures") or {}
-        found[thesis_id] = ScreeningEvidence(
-            level=level,
-            reasons=tuple(str(reason) for reason in flag.get("reasons") or ()),
-            report=str(path.resolve()),
-            report_sha256=hashlib.sha256(data).hexdigest(),
-            total_copy_ratio=_float_or_none(figures.get("total_copy_ratio")),
-            max_single_source_ratio=_float_or_none(figures.get("max_single_source_ratio")),
-        )
+        thesis = result.get("thesis")
+        metadata = (thesis.get("metadata") if isinstance(thesis, dict) else None) or {}
+        found[str(metadata.get("thesis_id") or path.stem)] = evidence
     if problems:
         raise ValidationError(directory, problems)
     return found
+
+
+def evidence_from_result(
+    result: Mapping[str, object], report: str = "", report_sha256: str = ""
+) -> ScreeningEvidence:
+    """The review's view of a screening result (flag, reasons, two figures): the one reader
+    the CLI and the service share; ValueError names the field when the result lacks it."""
+    flag = result.get("flag")
+    level = flag.get("level") if isinstance(flag, Mapping) else None
+    if level not in FLAG_LEVELS:
+        raise ValueError(f"unknown flag.level {level!r}")
+    assert isinstance(flag, Mapping)
+    figures = result.get("figures")
+    if not isinstance(figures, Mapping):
+        raise ValueError("figures: expected an object")
+    reasons = flag.get("reasons") or ()
+    if not isinstance(reasons, list | tuple):
+        raise ValueError("flag.reasons: expected a list")
+    return ScreeningEvidence(
+        level=str(level),
+        reasons=tuple(str(reason) for reason in reasons),
+        report=report,
+        report_sha256=report_sha256,
+        total_copy_ratio=_float_or_none(figures.get("total_copy_ratio")),
+        max_single_source_ratio=_float_or_none(figures.get("max_single_source_ratio")),
+    )
 
 
 def _float_or_none(value: object) -> float | None:

@@ -30,7 +30,7 @@ from review.conflicts import ConflictPolicy
 from review.cycle import (
     ReviewCycle,
 )
-from review.theses import SampledThesis, ScreeningEvidence, theses_from_rows
+from review.theses import SampledThesis, evidence_from_result, theses_from_rows
 from review.workspace import (
     assignment_from_json,
     assignment_to_json,
@@ -326,18 +326,18 @@ def with_screening_evidence(
             continue
         try:
             result = json.loads(service.blobs.read_bytes(screening.result_blob))
-            reasons = tuple(str(r) for r in (result.get("flag") or {}).get("reasons") or ())
-            figures = result.get("figures") or {}
-        except (OSError, ValueError, AttributeError):
-            reasons, figures = (), {}
-        single = figures.get("max_single_source_ratio")
-        evidence = ScreeningEvidence(
-            level=screening.flag_level or "clear",
-            reasons=reasons,
-            report=f"screening:{screening.id}",
-            report_sha256=screening.result_blob,
-            total_copy_ratio=screening.total_copy_ratio,
-            max_single_source_ratio=float(single) if isinstance(single, int | float) else None,
-        )
+            if not isinstance(result, dict):
+                raise ValueError("expected a JSON object")
+            evidence = evidence_from_result(
+                result, f"screening:{screening.id}", screening.result_blob
+            )
+        except (OSError, ValueError) as exc:
+            raise ApiProblem(
+                409,
+                "screening-result-unreadable",
+                "Screening result unreadable",
+                f"the result of screening {screening.id} (thesis {thesis.thesis_id}) cannot be "
+                f"read: {exc}",
+            ) from exc
         updated.append(replace(thesis, screening=evidence))
     return updated

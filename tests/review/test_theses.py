@@ -72,3 +72,26 @@ def test_screening_results_by_thesis_id_or_file_stem(tmp_path: Path) -> None:
     (tmp_path / "broken.json").write_text("{", encoding="utf-8")
     with pytest.raises(ValidationError, match="broken.json"):
         read_screening_results(tmp_path)
+
+
+def test_one_reader_of_screening_results_names_what_is_missing() -> None:
+    from review.theses import evidence_from_result
+
+    result = {
+        "flag": {"level": "needs_review", "reasons": ["复制比 ratio"]},
+        "figures": {"total_copy_ratio": 0.3, "max_single_source_ratio": 0.2},
+    }
+    evidence = evidence_from_result(result, "r.json", "ab")
+    assert (evidence.level, evidence.reasons, evidence.total_copy_ratio) == (
+        "needs_review",
+        ("复制比 ratio",),
+        0.3,
+    )
+    for broken, field in (
+        ({"figures": {}}, "flag.level"),
+        ({"flag": {"level": "odd"}, "figures": {}}, "flag.level"),
+        ({"flag": {"level": "clear"}}, "figures"),
+        ({"flag": {"level": "clear", "reasons": "x"}, "figures": {}}, "flag.reasons"),
+    ):
+        with pytest.raises(ValueError, match=field):
+            evidence_from_result(broken)
