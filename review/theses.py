@@ -203,7 +203,7 @@ def evidence_from_result(
     if level not in FLAG_LEVELS:
         raise ValueError(f"unknown flag.level {level!r}")
     assert isinstance(flag, Mapping)
-    figures = result.get("figures")
+    figures = result.get("figures") or {}  # absent when the thesis could not be screened
     if not isinstance(figures, Mapping):
         raise ValueError("figures: expected an object")
     reasons = flag.get("reasons") or ()

@@ -167,17 +167,13 @@ def stage_review(
 ) -> None:
     """Stage 4: generated experts, simulated reviews, the decision rule, published results."""
     from api.demo.simulate import demo_review_stage
-    from review import ScreeningEvidence, institution_table, write_results
+    from review import institution_table, write_results
+    from review.theses import evidence_from_result
 
     flags = {
-        r["thesis"]["metadata"]["thesis_id"]: ScreeningEvidence(
-            level=r["flag"]["level"],
-            reasons=tuple(r["flag"]["reasons"]),
-            total_copy_ratio=(r.get("figures") or {}).get("total_copy_ratio"),
-            max_single_source_ratio=(r.get("figures") or {}).get("max_single_source_ratio"),
-        )
+        str(r["thesis"]["metadata"]["thesis_id"]): evidence_from_result(r)
         for r in results
-        if r["thesis"].get("metadata", {}).get("thesis_id")
+        if (r.get("thesis") or {}).get("metadata", {}).get("thesis_id")
     }
     located = [replace(t, screening=flags.get(t.thesis_id)) for t in theses]
     today = date.today()

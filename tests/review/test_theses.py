@@ -90,8 +90,9 @@ def test_one_reader_of_screening_results_names_what_is_missing() -> None:
     for broken, field in (
         ({"figures": {}}, "flag.level"),
         ({"flag": {"level": "odd"}, "figures": {}}, "flag.level"),
-        ({"flag": {"level": "clear"}}, "figures"),
+        ({"flag": {"level": "clear"}, "figures": [1]}, "figures"),
         ({"flag": {"level": "clear", "reasons": "x"}, "figures": {}}, "flag.reasons"),
     ):
         with pytest.raises(ValueError, match=field):
             evidence_from_result(broken)
+    assert evidence_from_result({"flag": {"level": "clear"}}).total_copy_ratio is None
