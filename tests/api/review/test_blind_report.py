@@ -45,3 +45,20 @@ def test_blind_report_hides_names_and_is_only_for_assigned_reviewers(api: Api) -
         "data"
     ]
     assert len(events) == 1 and events[0]["resource_id"] == target["id"]
+
+
+def test_an_unreadable_screening_result_stops_the_assignment_run_instead_of_counting_as_clear(
+    api: Api,
+) -> None:
+    from sqlalchemy import select
+
+    from api.storage.models import Screening
+
+    cycle = start_cycle(api.client, api.as_("admin"))
+    screen_sampled_thesis(api, cycle)
+    with api.service.sessions() as session:
+        blob = session.scalars(select(Screening.result_blob)).one()
+    api.service.blobs.path(blob).write_text('{"figures": {}}', encoding="utf-8")  # no flag
+    run = api.client.post(f"/v1/review-cycles/{cycle.id}/assignment-runs", headers=cycle.admin)
+    assert run.status_code == 409 and run.json()["code"] == "screening-result-unreadable"
+    assert "flag.level" in run.json()["detail"]
