@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -212,22 +213,50 @@ class IndexStore(ABC):
         self._save_manifest()
         self._discard_segments(old)
 
-    def lookup(self, hashes: np.ndarray, *, max_df: int | None = None) -> Postings:
-        """Postings of the (distinct) `hashes` over all live documents."""
-        hashes = np.asarray(hashes, dtype=np.uint64)
-        segs = self._state.segments
+    def _ranges(self, hashes: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Per segment, where each hash's postings begin and end (the last query's is kept,
+        so statistics and postings of one query search the segments once)."""
+        digest = hashlib.blake2b(hashes.tobytes(), digest_size=16).digest()
+        hit = self._cache.get("ranges")
+        if hit is not None and hit[0] == digest:
+            return hit[1], hit[2]
         lows: list[np.ndarray] = []
         highs: list[np.ndarray] = []
-        df = np.zeros(hashes.size, dtype=np.int64)
         low_keys = hashes << _SHIFT
         high_keys = low_keys | _DOC_MASK
-        for seg in segs:
-            lo = np.searchsorted(seg.keys, low_keys, side="left")
-            hi = np.searchsorted(seg.keys, high_keys, side="right")
-            lows.append(lo)
-            highs.append(hi)
+        for seg in self._state.segments:
+            lows.append(np.searchsorted(seg.keys, low_keys, side="left"))
+            highs.append(np.searchsorted(seg.keys, high_keys, side="right"))
+        self._cache["ranges"] = (digest, lows, highs)
+        return lows, highs
+
+    def document_frequencies(self, hashes: np.ndarray) -> np.ndarray:
+        """How many documents hold each of the (distinct) `hashes` (removed ones included
+        until compaction)."""
+        hashes = np.asarray(hashes, dtype=np.uint64)
+        df = np.zeros(hashes.size, dtype=np.int64)
+        for lo, hi in zip(*self._ranges(hashes), strict=True):
             df += hi - lo
-        wanted = df > 0 if max_df is None else (df > 0) & (df <= max_df)
+        return df
+
+    def lookup(
+        self,
+        hashes: np.ndarray,
+        *,
+        max_df: int | None = None,
+        wanted: np.ndarray | None = None,
+    ) -> Postings:
+        """Postings of the (distinct) `hashes` over all live documents.
+
+        Only the hashes marked in `wanted` (default: those held by at most `max_df`
+        documents of this store) yield postings.
+        """
+        hashes = np.asarray(hashes, dtype=np.uint64)
+        segs = self._state.segments
+        lows, highs = self._ranges(hashes)
+        df = self.document_frequencies(hashes)
+        if wanted is None:
+            wanted = df > 0 if max_df is None else (df > 0) & (df <= max_df)
         terms: list[np.ndarray] = []
         docs: list[np.ndarray] = []
         base = 0
