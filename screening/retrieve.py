@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from screening.index.store import IndexStore
-from screening.index.terms import Terms
+if TYPE_CHECKING:  # the index package imports this module
+    from screening.index.store import IndexStore
+    from screening.index.terms import Terms
 
 
 @dataclass(frozen=True)
