@@ -131,18 +131,26 @@ def build_corpus(
 
 
 def build_index(root: Path) -> tuple[float, int]:
-    """Indexes the corpus at `root` in a child process: (seconds, peak RSS bytes of the child)."""
-    began = time.perf_counter()
+    """Indexes the corpus at `root` in a child process: (seconds, peak RSS bytes of the child).
+
+    The figures of the build are kept in `root/index_build.json`; when the index was already
+    up to date, those of the build that made it are returned.
+    """
     subprocess.run([sys.executable, __file__, "--index-only", str(root)], check=True)
-    seconds = time.perf_counter() - began
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, peak_kib * 1024
+    built = json.loads((root / "index_build.json").read_text())
+    return float(built["seconds"]), int(built["peak_rss"])
 
 
 def index_only(root: Path) -> None:
+    """(In the child process.) Brings the index up to date and records the build's figures."""
     record = json.loads((root / "generated.json").read_text())
     corpus = DirectoryCorpus(root, record["sizes"], record["snapshot"])
-    CorpusIndex.open(root).update(corpus)
+    began = time.perf_counter()
+    report = CorpusIndex.open(root).update(corpus)
+    if report.added or not (root / "index_build.json").is_file():
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        figures = {"seconds": time.perf_counter() - began, "peak_rss": peak}
+        (root / "index_build.json").write_text(json.dumps(figures))
 
 
 def planted_choices(count: int, seed: int) -> list[int]:

@@ -179,29 +179,33 @@ def shard_evidence(
     if excluded is not None:
         eligible &= ~excluded
     half = max(cfg.window_chars // 2, 1)
+    ranks = store.id_ranks()
+    # A document's figures depend only on its own postings: those of documents that
+    # cannot become candidates are dropped before the costly steps.
+    keep = eligible[post.doc]
+    doc, term, weight = post.doc[keep], post.term[keep], weight[keep]
     cell_tables = []
     cells: list[RegionCells] = []
     for table, offset in enumerate((0, half)):
         cell_doc, cell_region, excess = _region_excess(
-            post.doc, term_start, post.term, weight, score, cfg.window_chars, offset
+            doc, term_start, term, weight, score, cfg.window_chars, offset
         )
         cell_tables.append((offset, cell_doc, cell_region, excess))
         np.maximum.at(best_window, cell_doc, excess)
         ok = eligible[cell_doc] & (excess > 0)
-        docs, which = np.unique(cell_doc[ok], return_inverse=True)
-        ids = np.array([post.doc_ids[i] for i in docs], dtype=str)[which]
-        top = _top_per_region(cell_region[ok], excess[ok], ids, cfg.per_window)
+        top = _top_per_region(cell_region[ok], excess[ok], ranks[cell_doc[ok]], cfg.per_window)
         cells.append(
             RegionCells(
                 np.full(int(top.sum()), table, np.int64),
                 cell_region[ok][top],
                 excess[ok][top],
-                ids[top],
+                np.array([post.doc_ids[i] for i in cell_doc[ok][top]], dtype=str),
             )
         )
     unit = stats.unit(cfg)
     eligible &= best_window >= cfg.min_evidence_terms * unit
-    burst = _burst(post.doc, term_start[post.term], weight, n_docs, cfg.burst_chars)
+    keep = eligible[doc]
+    burst = _burst(doc[keep], term_start[term[keep]], weight[keep], n_docs, cfg.burst_chars)
     eligible &= burst >= cfg.min_burst_terms * unit
     passing = np.flatnonzero(eligible)
     regions = _evidence_regions(passing, best_window, cell_tables, cfg, unit)
@@ -284,22 +288,48 @@ def _region_excess(
     return cell_doc, cell_region, cell_score - expected
 
 
+PREFILTER_CELLS = 50_000
+"""Above this many cells, cells that cannot be among the best of their region are dropped
+before sorting (a large corpus has millions of weak cells)."""
+
+
 def _top_per_region(
-    region: np.ndarray, excess: np.ndarray, doc_id: np.ndarray, per_region: int
+    region: np.ndarray, excess: np.ndarray, doc_order: np.ndarray, per_region: int
 ) -> np.ndarray:
     """Mask of the cells that are among the `per_region` best of their query region
-    (largest excess first, ties by document id)."""
+    (largest excess first, ties by `doc_order`: document ids or their ranks)."""
     top = np.zeros(region.size, dtype=bool)
     if region.size == 0 or per_region <= 0:
         return top
-    order = np.lexsort((np.unique(doc_id, return_inverse=True)[1], -excess, region))
-    reg_sorted = region[order]
-    starts = np.flatnonzero(np.diff(reg_sorted, prepend=-1))
-    rank = np.arange(reg_sorted.size) - np.repeat(
-        starts, np.diff(np.append(starts, reg_sorted.size))
-    )
-    top[order[rank < per_region]] = True
+    keep = np.arange(region.size)
+    if region.size > PREFILTER_CELLS:
+        # Any per_region cells of a region bound its per_region-th best from below: take
+        # them from the strongest cells overall, then drop every cell below its bound.
+        n_regions = int(region.max()) + 1
+        sample = min(region.size, max(4 * per_region * n_regions, PREFILTER_CELLS // 5))
+        cut = np.partition(excess, region.size - sample)[region.size - sample]
+        strong = np.flatnonzero(excess >= cut)
+        bound = np.full(n_regions, -np.inf)
+        order = np.lexsort((-excess[strong], region[strong]))
+        reg_sorted = region[strong][order]
+        rank = _rank_within(reg_sorted)
+        at_k = rank == per_region - 1
+        bound[reg_sorted[at_k]] = excess[strong][order][at_k]
+        keep = np.flatnonzero(excess >= bound[region])
+    if doc_order.dtype.kind in "US":
+        doc_order = np.unique(doc_order, return_inverse=True)[1]
+    order = np.lexsort((doc_order[keep], -excess[keep], region[keep]))
+    rank = _rank_within(region[keep][order])
+    top[keep[order[rank < per_region]]] = True
     return top
+
+
+def _rank_within(sorted_groups: np.ndarray) -> np.ndarray:
+    """Position of each element within its run of equal values (the array is grouped)."""
+    starts = np.flatnonzero(np.diff(sorted_groups, prepend=-1))
+    return np.arange(sorted_groups.size) - np.repeat(
+        starts, np.diff(np.append(starts, sorted_groups.size))
+    )
 
 
 def _evidence_regions(

@@ -117,6 +117,17 @@ class IndexStore(ABC):
             self._cache["layout"] = hit
         return hit
 
+    def id_ranks(self) -> np.ndarray:
+        """Per document number (as in `lookup`): the rank of its id in sorted order, cached,
+        so ties between documents are broken by id whatever the segment layout."""
+        hit = self._cache.get("id_ranks")
+        if hit is None:
+            ids = self._layout()[0]
+            hit = np.empty(len(ids), dtype=np.int64)
+            hit[np.argsort(np.array(ids, dtype=str), kind="stable")] = np.arange(len(ids))
+            self._cache["id_ranks"] = hit
+        return hit
+
     @property
     def meta(self) -> dict[str, Any]:
         return dict(self._state.meta)
