@@ -8,8 +8,8 @@ The shards' indexes are brought up to date before timing.
 
 Then, for each worker count, a `distributed.LocalCluster` (one thread per worker process,
 dashboard off) is started and the whole batch is screened with the corpus search on the
-cluster (`screen_batch(..., search=DaskSearch)`: extraction, batch comparison and figures
-in this process, retrieval and alignment on the workers). A short warm-up batch first
+cluster as `spotcheck screen --scheduler` does (extraction, retrieval and alignment on the
+workers; terms, batch comparison and figures in this process). A short warm-up batch first
 lets each worker open its shards. Printed per worker count: wall-clock seconds, theses per
 minute, the speed-up over one worker, and how many planted passages were found; the load
 average is printed beside them, since the machine may be shared.
@@ -83,6 +83,7 @@ def found_passages(results: list[dict[str, object]]) -> int:
 def run_on_cluster(workers: int, corpus: Path, theses: list[Path], out: Path) -> tuple[float, int]:
     from distributed import Client, LocalCluster
 
+    from corpora.cluster import extract_on_cluster
     from screening.cluster import DaskSearch
 
     settings = ScreenSettings(isolate_extraction=False)
@@ -92,7 +93,8 @@ def run_on_cluster(workers: int, corpus: Path, theses: list[Path], out: Path) ->
             threads_per_worker=1,
             processes=True,
             scheduler_port=0,
-            scheduler_kwargs={"dashboard": False},
+            dashboard_address=None,  # no dashboard; its HTTP routes on a free port
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
             worker_dashboard_address=None,
         ) as cluster,
         Client(cluster, set_as_default=False) as client,
@@ -101,9 +103,10 @@ def run_on_cluster(workers: int, corpus: Path, theses: list[Path], out: Path) ->
         def search(shards: object, margin: int) -> DaskSearch:
             return DaskSearch(client, shards, margin)  # type: ignore[arg-type]
 
-        screen_batch(theses[:4], corpus, settings, None, search=search)  # warm-up
+        extract = extract_on_cluster(client, isolate=False)
+        screen_batch(theses[:4], corpus, settings, None, search=search, extract_many=extract)
         t0 = time.perf_counter()
-        run = screen_batch(theses, corpus, settings, out, search=search)
+        run = screen_batch(theses, corpus, settings, out, search=search, extract_many=extract)
         seconds = time.perf_counter() - t0
     if run.failures:
         print(f"failed: {dict(run.failures)}")

@@ -1,4 +1,4 @@
-"""Extraction on a Dask distributed cluster, for `spotcheck corpus add --scheduler` (CONTRACTS §8).
+"""Extraction on a Dask cluster, for `corpus add` and `screen` with `--scheduler` (CONTRACTS §8).
 
 Extraction is the costly step of ingestion, so the coordinator ships each file's bytes to a
 worker, which extracts it in an isolated child process (the same limits as locally) and
@@ -16,13 +16,20 @@ from pathlib import Path
 from typing import Any
 
 from corpora.corpus import ExtractJob, ExtractMany
-from corpora.extract import ExtractedDocument, ExtractionLimits
+from corpora.extract import ExtractedDocument, ExtractionLimits, extract_bytes
 
 
 def extract_shipped(
-    name: str, data: bytes, metadata: Mapping[str, str], limits: ExtractionLimits | None
+    name: str,
+    data: bytes,
+    metadata: Mapping[str, str],
+    limits: ExtractionLimits | None,
+    isolate: bool = True,
 ) -> ExtractedDocument:
-    """Extracts a file from its bytes (on a worker) under its original name."""
+    """Extracts a file from its bytes (on a worker) under its original name; `isolate`
+    runs the extraction in a child process with the limits, as untrusted files need."""
+    if not isolate:
+        return extract_bytes(data, name, metadata=metadata, limits=limits)
     from corpora.isolation import extract_isolated
 
     with tempfile.TemporaryDirectory(prefix="spotcheck-extract-") as folder:
@@ -32,9 +39,14 @@ def extract_shipped(
 
 
 def extract_on_cluster(
-    client: Any, limits: ExtractionLimits | None = None, *, window: int = 0
+    client: Any,
+    limits: ExtractionLimits | None = None,
+    *,
+    isolate: bool = True,
+    window: int = 0,
 ) -> ExtractMany:
-    """An `extract_many` for `Corpus.add_files` that extracts on the cluster's workers."""
+    """An `extract_many` (for `Corpus.add_files` and screening) that extracts on the
+    cluster's workers and yields the results in order."""
     window = window or 4 * max(len(client.scheduler_info(n_workers=-1)["workers"]), 1)
 
     def extract_many(jobs: Sequence[ExtractJob]) -> Iterator[ExtractedDocument | str]:
@@ -50,7 +62,13 @@ def extract_on_cluster(
                 else:
                     pending.append(
                         client.submit(
-                            extract_shipped, Path(path).name, data, metadata, limits, pure=False
+                            extract_shipped,
+                            Path(path).name,
+                            data,
+                            metadata,
+                            limits,
+                            isolate,
+                            pure=False,
                         )
                     )
                 return True

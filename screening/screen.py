@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -57,10 +57,18 @@ from screening.retrieve import (
     term_statistics,
 )
 
+if TYPE_CHECKING:
+    from corpora.extract import ExtractedDocument
+
 BOILERPLATE_SECTIONS = ("cover", "declaration")
 BATCH_PREFIX = "batch:"
 TEMPLATE_PREFIX = "template:"
 SOURCE_CACHE_SIZE = 256
+
+ExtractMany = Callable[
+    [Sequence[tuple[Path, Mapping[str, str]]]], Iterable["ExtractedDocument | str"]
+]
+"""Extracts many files (e.g. on a cluster), yielding each result or why it failed, in order."""
 
 Progress = Callable[[str, int, int, str], None]
 """progress(stage, done, total, item): stages "index", "extract", "screen"."""
@@ -654,10 +662,12 @@ def screen_batch(
     index: CorpusIndex | None = None,
     extractor: Extractor | None = None,
     search: Callable[[Sequence[Any], int], CorpusSearch] | None = None,
+    extract_many: ExtractMany | None = None,
 ) -> ScreeningRun:
-    """`screen_theses`, with the corpus search placed by `search(shards, margin)` (default:
-    in this process). A thesis whose search failed gets no result file and is named in
-    `failures`; all the others are written as usual."""
+    """`screen_theses`, with the corpus search placed by `search(shards, margin)` and the
+    extraction by `extract_many` (defaults: in this process). A thesis whose extraction or
+    search failed there gets no result file and is named in `failures`; all the others are
+    written as usual."""
     cfg = settings or ScreenSettings()
     files = [Path(p) for p in paths]
     stems = [p.stem for p in files]
@@ -706,10 +716,21 @@ def screen_batch(
 
     lookup = {str(k): dict(v) for k, v in (metadata or {}).items()}
     metas = [dict(lookup.get(p.name) or lookup.get(p.stem) or {}) for p in files]
+    failures: dict[str, str] = {}
+    if extract_many is None:
+        extracted = _extract_all(files, metas, cfg, report, extractor)
+    else:
+        from corpora.extract import failure
+
+        extracted = []
+        jobs = list(zip(files, metas, strict=True))
+        for p, outcome in zip(files, extract_many(jobs), strict=True):
+            if isinstance(outcome, str):
+                failures[p.name] = outcome
+                outcome = failure(p.name, "corrupt", outcome)  # no result is written for it
+            extracted.append((outcome, 0.0))
     theses: list[_Thesis] = []
-    for p, meta, (doc, seconds) in zip(
-        files, metas, _extract_all(files, metas, cfg, report, extractor), strict=True
-    ):
+    for p, meta, (doc, seconds) in zip(files, metas, extracted, strict=True):
         merged = {str(k): str(v) for k, v in (_attr(doc, "metadata", {}) or {}).items() if v}
         merged.update({k: v for k, v in meta.items() if v})
         th = _Thesis(key=p.stem, path=p, doc=doc, metadata=merged, sha256=_sha256(p))
@@ -731,7 +752,7 @@ def screen_batch(
         template_index.add_texts(templates)
     template_texts = dict(templates)
 
-    live = [t for t in theses if t.screenable]
+    live = [t for t in theses if t.screenable and t.path.name not in failures]
     term_index = CorpusIndex.in_memory(params)
     for th in live:
         t0 = time.perf_counter()
@@ -749,7 +770,6 @@ def screen_batch(
                     template_spans.append((psg.susp_start, psg.susp_end))
         th.regions = _regions(th, template_spans, cfg)
 
-    failures: dict[str, str] = {}
     source_infos: dict[str, SourceInfo] = {}
     if searcher is not None:
         # The thesis's own file, if it is in the corpus, is not a source of itself.

@@ -331,6 +331,7 @@ def _screen(
         return screen_batch(
             paths, corpus, settings, out, metadata=metadata, progress=_Progress(args.quiet)
         )
+    from corpora.cluster import extract_on_cluster
     from screening.cluster import DaskSearch
 
     with cluster_client(address) as client:
@@ -342,4 +343,5 @@ def _screen(
             metadata=metadata,
             progress=_Progress(args.quiet),
             search=lambda shards, margin: DaskSearch(client, shards, margin),
+            extract_many=extract_on_cluster(client, isolate=settings.isolate_extraction),
         )

@@ -35,7 +35,8 @@ def cluster() -> Iterator[Any]:
             threads_per_worker=1,
             processes=True,
             scheduler_port=0,
-            scheduler_kwargs={"dashboard": False},
+            dashboard_address=None,  # no dashboard; its HTTP routes on a free port
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
             worker_dashboard_address=None,
         ) as local,
         distributed.Client(local, set_as_default=False) as client,
@@ -50,8 +51,11 @@ def material(tmp_path_factory: pytest.TempPathFactory) -> Path:
     gen = TextGenerator(31)
     docs = gen.documents(24, 2500)
     (root / "refs").mkdir()
+    (root / "few").mkdir()
     for i, text in enumerate(docs):
         (root / "refs" / f"ref-{i:02d}.txt").write_text(text, encoding="utf-8")
+        if i < 8:  # isolated extraction costs a process per file: fewer files there
+            (root / "few" / f"ref-{i:02d}.txt").write_text(text, encoding="utf-8")
     rng = np.random.default_rng(3)
     shared = gen.text(1200)
     (root / "theses").mkdir()
@@ -67,9 +71,9 @@ def material(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _add(material: Path, corpus: Path, *extra: str) -> None:
-    refs = str(material / "refs")
-    assert main(["corpus", "add", refs, "--corpus", str(corpus), "--quiet", *extra]) == 0
+def _add(material: Path, corpus: Path, *extra: str, refs: str = "refs") -> None:
+    folder = str(material / refs)
+    assert main(["corpus", "add", folder, "--corpus", str(corpus), "--quiet", *extra]) == 0
 
 
 def _comparable(path: Path) -> dict[str, Any]:
@@ -124,14 +128,31 @@ def test_a_sharded_corpus_on_the_cluster_gives_the_local_results(
     assert _results(material / "out-sharded") == local_results
 
 
+def test_the_screen_command_takes_the_scheduler_address(
+    cluster: Any,
+    material: Path,
+    local_results: dict[str, dict[str, Any]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    if not (material / "sharded").is_dir():
+        _add(material, material / "sharded", "--in-process", "--shards", "3")
+    out = material / "out-cli"
+    theses = [str(p) for p in _theses(material)]
+    args = ["--corpus", str(material / "sharded"), "--out", str(out), "--in-process"]
+    address = cluster.scheduler.address
+    code = main(["screen", *theses, *args, "--no-reports", "--quiet", "--scheduler", address])
+    assert code == 0, capsys.readouterr().err
+    assert _results(out) == local_results
+
+
 def test_corpus_add_on_the_cluster_stores_what_a_local_add_stores(
     cluster: Any, material: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     address = cluster.scheduler.address
     monkeypatch.setenv("SPOTCHECK_SCHEDULER", address)
-    _add(material, material / "added-on-cluster", "--shards", "3")
+    _add(material, material / "added-on-cluster", "--shards", "3", refs="few")
     monkeypatch.delenv("SPOTCHECK_SCHEDULER")
-    _add(material, material / "added-locally", "--shards", "3")
+    _add(material, material / "added-locally", "--shards", "3", refs="few")
     on_cluster = Corpus.open(material / "added-on-cluster")
     local = Corpus.open(material / "added-locally")
     for a, b in zip(on_cluster.shards, local.shards, strict=True):
