@@ -11,8 +11,9 @@ dashboard off) is started and the whole batch is screened with the corpus search
 cluster as `spotcheck screen --scheduler` does (extraction, retrieval and alignment on the
 workers; terms, batch comparison and figures in this process). A short warm-up batch first
 lets each worker open its shards. Printed per worker count: wall-clock seconds, theses per
-minute, the speed-up over one worker, and how many planted passages were found; the load
-average is printed beside them, since the machine may be shared.
+minute, the speed-up over one worker, the corpus passages found (the same for every worker
+count), the CPU seconds of this coordinating process and of the workers, and the load
+average, since the machine may be shared.
 Target: ≥ 1.7× from 1 to 2 workers on 2 cores.
 
     .venv/bin/python benchmarks/scaling_bench.py [--chars 1e8] [--theses 200] [--workers 1,2]
@@ -80,7 +81,10 @@ def found_passages(results: list[dict[str, object]]) -> int:
     )
 
 
-def run_on_cluster(workers: int, corpus: Path, theses: list[Path], out: Path) -> tuple[float, int]:
+def run_on_cluster(
+    workers: int, corpus: Path, theses: list[Path], out: Path
+) -> tuple[float, int, float, float]:
+    """(wall seconds, corpus passages found, CPU seconds of this process, of the workers)."""
     from distributed import Client, LocalCluster
 
     from corpora.cluster import extract_on_cluster
@@ -105,13 +109,15 @@ def run_on_cluster(workers: int, corpus: Path, theses: list[Path], out: Path) ->
 
         extract = extract_on_cluster(client, isolate=False)
         screen_batch(theses[:4], corpus, settings, None, search=search, extract_many=extract)
-        t0 = time.perf_counter()
+        workers_cpu = sum(client.run(time.process_time).values())
+        t0, c0 = time.perf_counter(), time.process_time()
         run = screen_batch(theses, corpus, settings, out, search=search, extract_many=extract)
-        seconds = time.perf_counter() - t0
+        seconds, coordinator = time.perf_counter() - t0, time.process_time() - c0
+        workers_cpu = sum(client.run(time.process_time).values()) - workers_cpu
     if run.failures:
         print(f"failed: {dict(run.failures)}")
     results = [r for r in run.results if r is not None]
-    return seconds, found_passages(results)
+    return seconds, found_passages(results), coordinator, workers_cpu
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -132,18 +138,22 @@ def main(argv: list[str] | None = None) -> int:
         f"corpus: {indexed[1]:,} characters, {indexed[0]} documents in {len(corpus.shards)} "
         f"shards; {len(theses)} theses of ~100,000 characters"
     )
-    print(f"{'workers':>7} {'seconds':>8} {'theses/min':>11} {'speed-up':>9} {'passages':>9}  load")
+    print(
+        f"{'workers':>7} {'seconds':>8} {'theses/min':>11} {'speed-up':>9} {'passages':>9} "
+        f"{'cpu here':>9} {'cpu workers':>12}  load"
+    )
     base = None
     for workers in (int(w) for w in args.workers.split(",")):
         out = workdir / f"out-{workers}"
         shutil.rmtree(out, ignore_errors=True)
         load_before = os.getloadavg()[0]
-        seconds, passages = run_on_cluster(workers, corpus_dir, theses, out)
+        seconds, passages, here, there = run_on_cluster(workers, corpus_dir, theses, out)
         per_minute = 60 * len(theses) / seconds
         base = base or per_minute
         print(
             f"{workers:>7} {seconds:>8.1f} {per_minute:>11.1f} {per_minute / base:>8.2f}x "
-            f"{passages:>9}  {load_before:.1f} → {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+            f"{passages:>9} {here:>8.1f}s {there:>11.1f}s  "
+            f"{load_before:.1f} → {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
         )
     return 0
 

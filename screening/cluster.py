@@ -151,9 +151,13 @@ class DaskSearch:
     def search_all(
         self, items: Sequence[tuple[str, TextSide, frozenset[str]]], config: RetrievalConfig
     ) -> Iterator[tuple[str, ShardHits | str, float]]:
+        """Submits every thesis at once (the cluster starts at once); results as they come."""
         keys: dict[Future, str] = {}
         for key, side, exclude in items:
             keys[self._submit_thesis(side, exclude, config)] = key
+        return self._collect(keys)
+
+    def _collect(self, keys: dict[Future, str]) -> Iterator[tuple[str, ShardHits | str, float]]:
         for future in as_completed(list(keys), loop=self.client.loop):
             key = keys[future]
             try:

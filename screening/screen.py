@@ -667,7 +667,8 @@ def screen_batch(
     """`screen_theses`, with the corpus search placed by `search(shards, margin)` and the
     extraction by `extract_many` (defaults: in this process). A thesis whose extraction or
     search failed there gets no result file and is named in `failures`; all the others are
-    written as usual."""
+    written as usual (a thesis whose corpus search failed still counts in the batch
+    comparison of the others)."""
     cfg = settings or ScreenSettings()
     files = [Path(p) for p in paths]
     stems = [p.stem for p in files]
@@ -771,47 +772,38 @@ def screen_batch(
         th.regions = _regions(th, template_spans, cfg)
 
     source_infos: dict[str, SourceInfo] = {}
+    searching: Iterator[tuple[str, ShardHits | str, float]] = iter(())
     if searcher is not None:
-        # The thesis's own file, if it is in the corpus, is not a source of itself.
+        # The thesis's own file, if it is in the corpus, is not a source of itself. A
+        # cluster starts searching now, while this process compares the batch.
         items = [
             (th.key, th.side, frozenset(same_file.get(th.sha256, ())))
             for th in live
             if th.side is not None
         ]
-        by_key = {th.key: th for th in live}
-        t0 = time.perf_counter()
-        for n_done, (key, hits, seconds) in enumerate(searcher.search_all(items, cfg.retrieval)):
-            th = by_key[key]
-            report("screen", n_done, len(live), th.path.name)
-            if isinstance(hits, str):
-                failures[th.path.name] = hits
-                continue
-            th.timings["retrieve"] = seconds
-            th.timings["align"] = max(time.perf_counter() - t0 - seconds, 0.0)
-            t0 = time.perf_counter()
-            th.matches.extend((sid, "corpus", psg, text) for sid, psg, text in hits.matches)
-            source_infos.update(hits.infos)
-    report("screen", len(live), len(live), "")
+        searching = searcher.search_all(items, cfg.retrieval)
 
-    done = [t for t in live if t.path.name not in failures]
-    if cfg.batch_comparison and len(done) > 1:
+    batch_matches: dict[str, list[tuple[str, str, AlignedPassage, str]]] = {}
+    if cfg.batch_comparison and len(live) > 1:
         t0 = time.perf_counter()
-        by_key = {t.key: t for t in done}
+        by_key = {t.key: t for t in live}
         cands_by_key = batch_candidates(
-            [t.key for t in done],
-            [t.side.terms for t in done],  # type: ignore[union-attr]
-            [len(t.text) for t in done],
+            [t.key for t in live],
+            [t.side.terms for t in live],  # type: ignore[union-attr]
+            [len(t.text) for t in live],
             cfg.retrieval,
         )
-        for th in done:
+        for th in live:
             for c in cands_by_key[th.key]:
                 other = by_key[c.doc_id]
                 assert th.side is not None and other.side is not None
                 for psg in align_in_regions(th.side, other.side, c.regions, margin=margin):
-                    th.matches.append((BATCH_PREFIX + other.key, "batch", psg, ""))
-        for th in done:
-            th.timings["batch"] = (time.perf_counter() - t0) / len(done)
-        for th in done:
+                    batch_matches.setdefault(th.key, []).append(
+                        (BATCH_PREFIX + other.key, "batch", psg, "")
+                    )
+        for th in live:
+            th.timings["batch"] = (time.perf_counter() - t0) / len(live)
+        for th in live:
             source_infos[BATCH_PREFIX + th.key] = SourceInfo(
                 id=BATCH_PREFIX + th.key,
                 title=th.metadata.get("title", "") or th.path.name,
@@ -821,6 +813,23 @@ def screen_batch(
                 authors=_split_names(th.metadata.get("author")),
                 institution=th.metadata.get("institution", ""),
             )
+
+    by_key = {th.key: th for th in live}
+    t0 = time.perf_counter()
+    for n_done, (key, hits, seconds) in enumerate(searching):
+        th = by_key[key]
+        report("screen", n_done, len(live), th.path.name)
+        if isinstance(hits, str):
+            failures[th.path.name] = hits
+            continue
+        th.timings["retrieve"] = seconds
+        th.timings["align"] = max(time.perf_counter() - t0 - seconds, 0.0)
+        t0 = time.perf_counter()
+        th.matches.extend((sid, "corpus", psg, text) for sid, psg, text in hits.matches)
+        source_infos.update(hits.infos)
+    report("screen", len(live), len(live), "")
+    for th in live:
+        th.matches.extend(batch_matches.get(th.key, ()))
 
     results: list[dict[str, Any] | None] = []
     for th in theses:
