@@ -389,25 +389,6 @@ class CorpusShard:
         ids = sorted(d["id"] for d in self._load()["documents"])
         return hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]
 
-    def stats(self) -> dict[str, Any]:
-        docs = self.documents()
-        by_type: dict[str, int] = {t: 0 for t in DOCUMENT_TYPES}
-        by_year: dict[str, int] = {}
-        for doc in docs:
-            by_type[doc.type] = by_type.get(doc.type, 0) + 1
-            year = str(doc.year) if doc.year else "unknown"
-            by_year[year] = by_year.get(year, 0) + 1
-        return {
-            "path": str(self.path),
-            "documents": len(docs),
-            "characters": sum(d.characters for d in docs),
-            "pages": sum(d.pages for d in docs),
-            "by_type": by_type,
-            "by_year": dict(sorted(by_year.items())),
-            "templates": len(self._load().get("templates", [])),
-            "snapshot": self.snapshot(),
-        }
-
     def has(self, doc_id: str) -> bool:
         self._load()
         return doc_id in self._by_id
