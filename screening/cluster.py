@@ -35,6 +35,7 @@ from screening.retrieve import (
     ShardEvidence,
     TermStatistics,
     select_candidates,
+    sum_statistics,
 )
 from screening.screen import ShardHits, ShardSearcher, TextSide, merge_hits, owning_shards
 
@@ -64,10 +65,7 @@ def _statistics(path: str, side: TextSide) -> TermStatistics:
 
 
 def _total(*parts: TermStatistics) -> TermStatistics:
-    total = parts[0]
-    for part in parts[1:]:
-        total = total + part
-    return total
+    return sum_statistics(parts)
 
 
 def _evidence(

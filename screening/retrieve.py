@@ -81,6 +81,14 @@ class TermStatistics:
         return weighted_median(self.idf()[wanted], self.df[wanted])
 
 
+def sum_statistics(parts: Sequence[TermStatistics]) -> TermStatistics:
+    """The corpus-wide statistics from every shard's share (at least one)."""
+    total = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return total
+
+
 def weighted_median(values: np.ndarray, counts: np.ndarray) -> float:
     """`np.median(np.repeat(values, counts))` without building the repeated array."""
     total = int(counts.sum())

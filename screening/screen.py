@@ -54,6 +54,7 @@ from screening.retrieve import (
     query_terms,
     select_candidates,
     shard_evidence,
+    sum_statistics,
     term_statistics,
 )
 
@@ -364,7 +365,7 @@ def search_shards(
     """Scatter–gather in this process: corpus-wide statistics, each shard's evidence, the
     corpus-wide candidates, each shard's alignments. Returns the hits and retrieval seconds."""
     t0 = time.perf_counter()
-    stats = _total([s.statistics(thesis.terms) for s in searchers])
+    stats = sum_statistics([s.statistics(thesis.terms) for s in searchers])
     evidence = [s.evidence(thesis.terms, stats, config, exclude) for s in searchers]
     candidates = select_candidates(evidence, config)
     retrieve_seconds = time.perf_counter() - t0
@@ -374,13 +375,6 @@ def search_shards(
         for i, s in enumerate(searchers)
     ]
     return merge_hits(candidates, hits), retrieve_seconds
-
-
-def _total(parts: Sequence[TermStatistics]) -> TermStatistics:
-    total = parts[0]
-    for part in parts[1:]:
-        total = total + part
-    return total
 
 
 def _sha256(path: Path) -> str:
