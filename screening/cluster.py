@@ -39,8 +39,6 @@ from screening.retrieve import (
 )
 from screening.screen import ShardHits, ShardSearcher, TextSide, merge_hits, owning_shards
 
-SCHEDULER_ENV = "SPOTCHECK_SCHEDULER"
-
 _SEARCHERS: dict[str, ShardSearcher] = {}
 _SEARCHERS_LOCK = threading.Lock()
 
