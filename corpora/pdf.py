@@ -76,19 +76,39 @@ class GlyphRecorder(PDFTextDevice):
         super().__init__(rsrcmgr)
         self.glyphs = _Glyphs([], [], [], [], [])
         self.images = 0
+        self.image_pixels = 0
+        self.filled_paths = 0
         self.unmapped = 0
         self.total = 0
-        self._glyph_cache: dict[tuple[int, int], tuple[str | None, float]] = {}
+        self.embedded = 0
+        self._glyph_cache: dict[tuple[int, int], tuple[str | None, float, bool]] = {}
         self._fonts: list[PDFFont] = []  # keeps cached fonts alive so their ids stay unique
 
     def reset(self) -> None:
         self.glyphs = _Glyphs([], [], [], [], [])
         self.images = 0
+        self.image_pixels = 0
+        self.filled_paths = 0
         self.unmapped = 0
         self.total = 0
+        self.embedded = 0
 
     def render_image(self, name: str, stream: object) -> None:
         self.images += 1
+        try:
+            attrs = getattr(stream, "attrs", {})
+            width = resolve1(attrs.get("Width", attrs.get("W", 0)))
+            height = resolve1(attrs.get("Height", attrs.get("H", 0)))
+            if isinstance(width, int | float) and isinstance(height, int | float):
+                self.image_pixels = max(self.image_pixels, int(width) * int(height))
+        except Exception:  # a broken image dictionary: the renderer will say more
+            pass
+
+    def paint_path(
+        self, gstate: object, stroke: bool, fill: bool, evenodd: bool, path: object
+    ) -> None:
+        if fill:
+            self.filled_paths += 1
 
     def render_char(
         self,
@@ -110,13 +130,14 @@ class GlyphRecorder(PDFTextDevice):
                 text = None
             except Exception:  # a broken ToUnicode map: treat the glyph as unmapped
                 text = None
-            cached = (text, font.char_width(cid))
+            cached = (text, font.char_width(cid), font_is_embedded(font))
             self._glyph_cache[key] = cached
             self._fonts.append(font)
-        text, width = cached
+        text, width, embedded = cached
         adv = width * fontsize * scaling
         a, b, c, d, e, f = matrix
         self.total += 1
+        self.embedded += embedded
         if abs(b) > 1e-6 * (abs(a) + 1) or abs(c) > 1e-6 * (abs(d) + 1) or a <= 0 or d <= 0:
             return adv  # rotated or mirrored: watermarks, axis labels
         size = fontsize * d
@@ -136,6 +157,14 @@ class GlyphRecorder(PDFTextDevice):
         g.size.append(size)
         g.text.append(text)
         return adv
+
+
+def font_is_embedded(font: PDFFont) -> bool:
+    """Whether the PDF carries the font's glyph outlines (then a renderer draws what was meant)."""
+    descriptor = getattr(font, "descriptor", None)
+    return isinstance(descriptor, dict) and any(
+        key in descriptor for key in ("FontFile", "FontFile2", "FontFile3")
+    )
 
 
 def group_lines(glyphs: _Glyphs, page_height: float) -> list[Line]:
@@ -290,8 +319,11 @@ def read_pdf(data: bytes, *, max_pages: int) -> ReadResult:
                     height=y_max - y_min,
                     width=x_max - x_min,
                     images=device.images,
+                    image_pixels=device.image_pixels,
+                    filled_paths=device.filled_paths,
                     unmapped_glyphs=device.unmapped,
                     glyphs=device.total,
+                    embedded_glyphs=device.embedded,
                 )
             )
     except PdfTooLarge:

@@ -412,3 +412,65 @@ def build_text_pdf(path: Path, lines: list[str], *, font: str = ZH_FONT, size: f
     c.showPage()
     c.save()
     return path
+
+
+def cjk_rendering_available() -> bool:
+    """Whether pdfium can draw the non-embedded STSong-Light font (needs a system CJK font)."""
+    import numpy as np
+    import pypdfium2
+
+    probe = io_pdf(["汉字测试汉字测试"], size=24)
+    pdf = pypdfium2.PdfDocument(probe)
+    try:
+        image = pdf[0].render(scale=0.5, grayscale=True).to_numpy()
+    finally:
+        pdf.close()
+    return bool(np.asarray(image).min() < 128)
+
+
+def io_pdf(lines: list[str], *, size: float = 12) -> bytes:
+    """The bytes of a one-page PDF with the given Chinese lines."""
+    import io
+
+    buffer = io.BytesIO()
+    c = canvas.Canvas(buffer, pagesize=A4)
+    y = A4[1] - 80
+    for line in lines:
+        c.setFont(ZH_FONT, size)
+        c.drawString(72, y, line)
+        y -= size * 1.6
+    c.showPage()
+    c.save()
+    return buffer.getvalue()
+
+
+def build_scanned_pdf(
+    source: Path, path: Path, *, dpi: int = 200, pages: list[int] | None = None
+) -> Path:
+    """A 'scanned' copy of `source`: its pages (all, or the 0-based `pages`) rendered to grey
+    images at `dpi` and embedded as full-page pictures, with no text layer."""
+    import io
+
+    import pypdfium2
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+
+    pdf = pypdfium2.PdfDocument(str(source))
+    c = canvas.Canvas(str(path), pagesize=A4)
+    try:
+        for index in pages if pages is not None else range(len(pdf)):
+            page = pdf[index]
+            width, height = page.get_size()
+            array = page.render(scale=dpi / 72, grayscale=True).to_numpy()
+            page.close()
+            image = Image.fromarray(array.squeeze()).convert("L")
+            buffer = io.BytesIO()
+            image.save(buffer, format="PNG", optimize=False)
+            buffer.seek(0)
+            c.setPageSize((width, height))
+            c.drawImage(ImageReader(buffer), 0, 0, width=width, height=height)
+            c.showPage()
+    finally:
+        pdf.close()
+    c.save()
+    return path
