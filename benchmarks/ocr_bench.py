@@ -77,7 +77,9 @@ def run(language: str, pages: int, dpi: int, settings_kwargs: dict[str, int]) ->
             expected = normalise(
                 "\n".join(line.text for line in text_layer.pages[index].lines), language
             )
-            got = normalise("\n".join(line.text for line in outcome.lines.get(position, [])), language)
+            got = normalise(
+                "\n".join(line.text for line in outcome.lines.get(position, [])), language
+            )
             errors += Levenshtein.distance(expected, got)
             reference_chars += len(expected)
     return {

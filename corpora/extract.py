@@ -351,13 +351,12 @@ def _status_from_pages(
     if readable <= 0 or readable < 3 * total_pages and readable < 40:
         if read.problem and not images:
             return "corrupt", f"no readable text: {read.problem}", set(), warnings
-        if processed:
-            return (
-                "no_text_layer",
-                f"no text layer on {total_pages} page(s), and OCR found no readable text",
-                set(),
-                warnings,
+        if ocr and (ocr.processed or ocr.problems):
+            reason = "; ".join(
+                (f"no text layer on {total_pages} page(s), and OCR found no readable text",)
+                + ocr.problems
             )
+            return "no_text_layer", reason, set(), warnings
         if images or read.has_geometry:
             return (
                 "no_text_layer",

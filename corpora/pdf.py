@@ -269,6 +269,36 @@ def _info(document: PDFDocument) -> dict[str, str]:
     return out
 
 
+def list_pages(document: PDFDocument, max_pages: int) -> tuple[list[PDFPage], str | None]:
+    """The pages the page tree really holds, counted before any is read (its /Count can lie).
+
+    Raises PdfTooLarge with the real count when there are more than `max_pages`, PdfCorrupt when
+    no page can be found; a tree damaged part-way gives the pages before the damage and a reason.
+    """
+    pages: list[PDFPage] = []
+    cap = 10 * max_pages + 1000
+    problem: str | None = None
+    try:
+        for page in PDFPage.create_pages(document):
+            pages.append(page)
+            if len(pages) > cap:
+                break
+    except (MemoryError, RecursionError):
+        raise
+    except Exception as exc:
+        if not pages:
+            raise PdfCorrupt(
+                f"the PDF's page tree cannot be read ({type(exc).__name__}: {exc})"
+            ) from exc
+        problem = f"the PDF is damaged after page {len(pages)} ({type(exc).__name__})"
+    if len(pages) > max_pages:
+        more = "more than " if len(pages) > cap else ""
+        raise PdfTooLarge(
+            f"the PDF has {more}{len(pages)} pages, more than the limit of {max_pages}"
+        )
+    return pages, problem
+
+
 def read_pdf(data: bytes, *, max_pages: int) -> ReadResult:
     """Reads a PDF's pages as lines; raises PdfEncrypted, PdfTooLarge or PdfCorrupt."""
     try:
@@ -295,15 +325,13 @@ def read_pdf(data: bytes, *, max_pages: int) -> ReadResult:
     device = GlyphRecorder(manager)
     interpreter = PDFPageInterpreter(manager, device)
     pages: list[PageLines] = []
-    problem: str | None = None
     try:
         info = _info(document)
     except Exception:
         info = {}
+    listed, problem = list_pages(document, max_pages)
     try:
-        for number, page in enumerate(PDFPage.create_pages(document), start=1):
-            if number > max_pages:
-                raise PdfTooLarge(f"the PDF has more than {max_pages} pages")
+        for number, page in enumerate(listed, start=1):
             device.reset()
             x_min, y_min, x_max, y_max = (float(v) for v in page.mediabox)
             try:
