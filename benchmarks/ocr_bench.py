@@ -98,6 +98,7 @@ def main() -> int:
     parser.add_argument("--dpi", type=int, default=200)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--det-side", type=int, default=None)
+    parser.add_argument("--rec-height", type=int, default=None)
     parser.add_argument("--languages", default="zh,en")
     args = parser.parse_args()
     from tests.corpora.thesis_factory import cjk_rendering_available
@@ -110,6 +111,8 @@ def main() -> int:
         overrides["threads"] = args.threads
     if args.det_side is not None:
         overrides["det_side"] = args.det_side
+    if args.rec_height is not None:
+        overrides["rec_height"] = args.rec_height
     print(f"load average: {os.getloadavg()[0]:.2f} (2-core machine, shared)  dpi={args.dpi}")
     failed = False
     for language in args.languages.split(","):

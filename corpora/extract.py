@@ -365,9 +365,9 @@ def _status_from_pages(
                 warnings,
             )
         return "not_extractable", "the document contains no text", set(), warnings
-    reason = garbage_reason(whole)
-    if reason:
-        return "not_extractable", reason, set(), warnings
+    garbage = garbage_reason(whole)
+    if garbage:
+        return "not_extractable", garbage, set(), warnings
     textless = [i for i, t in enumerate(page_texts) if len(t.strip()) < 5]
     images_only = [i for i in textless if pages[i].images]
     scanned = [i for i in images_only if i not in processed]  # OCR did not look at these
