@@ -2,11 +2,12 @@
 
 Works on the clean text, one paragraph per line. A heading is a short paragraph that matches a
 named part (摘要, 参考文献, Acknowledgements, …) or a chapter numbering scheme (第一章, 第1章,
-Chapter 1, 1 绪论, 一 引言). Chapter headings are accepted only as a run numbered 1, 2, 3… in one
-scheme, which keeps sub-sections (1.1, 一、 inside a 第一章 thesis) and numbered body lines out.
-Contents pages are found by their heading or, without one, by a run of entries ending in page
-numbers; nothing inside the contents counts as a heading. Sections run from one heading to the
-next, in reading order, never overlapping; text before the first heading is the cover.
+Chapter 1, 1 绪论, 一 引言, or a chapter number alone on its line above the title). Chapter
+headings are accepted only as a run numbered 1, 2, 3… in one scheme, which keeps sub-sections
+(1.1, 一、 inside a 第一章 thesis) and numbered body lines out. Contents pages are found by their
+heading or, without one, by a run of entries ending in page numbers; nothing inside the contents
+counts as a heading. Sections run from one heading to the next, in reading order, never
+overlapping; text before the first heading is the cover.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ SENTENCE_PUNCT = re.compile(r"[。；;！？!?]|，.*，")
 TOC_ENTRY_LEADER = re.compile(r"(?:[.·…．⋯_]\s*){3,}\s*(?:\d{1,4}|[ivxlcIVXLC]{1,6})\s*$")
 TOC_ENTRY_NUMBER = re.compile(r"\S\s+(?:\d{1,3}|[ivxIVX]{1,5})\s*$")
 SECTION_NUMBER = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})+\s*\S")
+BARE_NUMBER = re.compile(r"^(\d{1,2})()$")  # a chapter number alone on its line
+TITLE_START = re.compile(r"^[A-Z\u4e00-\u9fff]")
 
 SCHEMES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("zh_chapter", re.compile(r"^第\s*([一二三四五六七八九十百零〇两\d]{1,4})\s*章\s*(.{0,36})$")),
@@ -292,6 +295,12 @@ def chapter_markers(paras: list[Paragraph], skip: set[int]) -> list[Marker]:
             if len(stripped) > 60 or SENTENCE_PUNCT.search(stripped):
                 continue
             match = pattern.match(stripped)
+            if not match and scheme == "arabic" and BARE_NUMBER.match(stripped):
+                following = paras[i + 1].text if i + 1 < len(paras) else ""
+                if _with_title_line(stripped, following) != stripped and TITLE_START.match(
+                    following.strip()
+                ):
+                    match = BARE_NUMBER.match(stripped)  # a large number above the title
             if not match:
                 continue
             number = scheme_number(scheme, match.group(1))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -293,3 +296,26 @@ def test_numbered_list_items_do_not_steal_chapter_numbers() -> None:
         BODY,
     )
     assert [t for k, t in outline(text) if k == "chapter"] == ["1 绪论", "2 方法", "3 实验"]
+
+
+def test_english_conventions_and_per_section_running_headers(tmp_path: Path) -> None:
+    """Large chapter numbers above their titles, Bibliography, Acknowledgments, List of
+    Publications, and running headers that repeat the current section in capitals."""
+    from corpora.extract import extract_file
+    from tests.corpora.thesis_factory import build_english_thesis_pdf
+
+    doc = extract_file(build_english_thesis_pdf(tmp_path / "en-conventions.pdf"))
+    assert doc.status == "ok"
+    kinds = [(s.kind, s.title) for s in doc.sections]
+    assert [t for k, t in kinds if k == "chapter"] == [
+        "1 Introduction",
+        "2 Related Work",
+        "3 Method",
+        "4 Experiments",
+    ]
+    assert ("abstract_en", "Abstract") in kinds and ("references", "Bibliography") in kinds
+    assert ("acknowledgements", "Acknowledgments") in kinds
+    assert ("publications", "List of Publications") in kinds
+    headers = re.findall(r"^(?:CHAPTER \d\. [A-Z ]+|\d\.\d\. [A-Z ]+)$", doc.raw_text, re.M)
+    assert len(set(headers)) >= 5  # the headers change with every section…
+    assert not re.search(r"CHAPTER \d\.|\d\.\d\. [A-Z]{4,}", doc.text)  # …and none is left
