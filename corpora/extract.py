@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 
-OCR_TIME_SHARE = 0.8  # OCR starts no new page after this share of the time limit
+OCR_TIME_SHARE = 0.8  # OCR starts no new page after this share of the time budget
 Progress = Callable[[int, int], None]
 
 
@@ -79,10 +79,20 @@ class ExtractionLimits:
     timeout_seconds: float = 300.0
     memory_bytes: int = 3 * 1024 * 1024 * 1024
     ocr: str = "auto"
+    ocr_page_seconds: float = 15.0
+    max_ocr_seconds: float = 1800.0
 
     def __post_init__(self) -> None:
         if self.ocr not in OCR_MODES:
             raise ValueError(f"ocr must be one of {', '.join(OCR_MODES)}, not {self.ocr!r}")
+
+    def time_budget(self, ocr_pages: int) -> float:
+        """Seconds allowed for a file with this many pages to OCR: the time limit plus
+        `ocr_page_seconds` a page, at most `max_ocr_seconds` (never less than the time limit)."""
+        if ocr_pages <= 0:
+            return self.timeout_seconds
+        extended = self.timeout_seconds + ocr_pages * self.ocr_page_seconds
+        return max(self.timeout_seconds, min(extended, self.max_ocr_seconds))
 
 
 @dataclass(frozen=True)
@@ -290,13 +300,18 @@ def recover_by_ocr(
     data: bytes,
     limits: ExtractionLimits,
     *,
-    deadline: float,
+    started: float,
     progress: Progress | None = None,
 ) -> OcrResult:
-    """Replaces the lines of pages without usable text by OCR'd lines (see `pages_needing_ocr`)."""
+    """Replaces the lines of pages without usable text by OCR'd lines (see `pages_needing_ocr`).
+
+    OCR starts no new page after `OCR_TIME_SHARE` of the file's time budget (counted from the
+    `started` monotonic time), so the answer comes back within the budget.
+    """
     wanted = pages_needing_ocr(read, limits.ocr)
     if not wanted:
         return OcrResult(read)
+    deadline = started + OCR_TIME_SHARE * limits.time_budget(len(wanted))
     try:
         outcome = ocr_pdf_pages(
             data,
@@ -448,9 +463,8 @@ def extract_bytes(
         return fail("corrupt", "the file's structure is nested too deeply", fmt=fmt)
     ocr: OcrResult | None = None
     if fmt == "pdf" and limits.ocr != "never":
-        deadline = started + OCR_TIME_SHARE * limits.timeout_seconds
         try:
-            ocr = recover_by_ocr(read, data, limits, deadline=deadline, progress=progress)
+            ocr = recover_by_ocr(read, data, limits, started=started, progress=progress)
         except MemoryError:
             return fail("too_large", "OCR needs more memory than allowed", fmt=fmt)
         read = ocr.read

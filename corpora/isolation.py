@@ -6,7 +6,8 @@ with one JSON line on stdout. The parent waits at most `timeout_seconds` for eac
 that overruns the time is killed (status `too_large`), one that runs out of memory answers
 `too_large` itself, and one that dies (a crash in a parser) gives `corrupt`; the next request
 starts a fresh worker, so one hostile PDF never stalls a batch. While it OCRs pages the worker
-also sends `{"progress": [done, total]}` lines, which the parent hands to a callback.
+also sends `{"progress": [done, total]}` lines, which the parent hands to a callback; a file
+with pages to OCR gets the longer budget `ExtractionLimits.time_budget(total)`.
 """
 
 from __future__ import annotations
@@ -136,13 +137,15 @@ class IsolatedExtractor:
         except BrokenPipeError:
             self._kill()
             return failure(path.name, "corrupt", "the extraction worker died", metadata=meta)
-        deadline = time.monotonic() + self.limits.timeout_seconds
+        started = time.monotonic()
+        deadline = started + self.limits.timeout_seconds
         while True:
             line = self._read_line(max(0.0, deadline - time.monotonic()))
             if line is None or not line.startswith(b'{"progress"'):
                 break
+            done, total = json.loads(line)["progress"]
+            deadline = started + self.limits.time_budget(int(total))  # OCR earns more time
             if progress is not None:
-                done, total = json.loads(line)["progress"]
                 progress(int(done), int(total))
         if line is None:
             timed_out = not self._ended

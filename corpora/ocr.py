@@ -263,6 +263,8 @@ def ocr_pdf_pages(
         return outcome
     done = 0
     total = len(pages)
+    if progress is not None:
+        progress(0, total)  # announces the OCR (the isolation parent extends its time budget)
     pending: list[tuple[int, Future[list[Line]]]] = []
 
     def collect(block: bool) -> None:

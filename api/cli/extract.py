@@ -69,7 +69,7 @@ class PageProgress:
             bar = "#" * filled + "-" * (30 - filled)
             end = "\n" if done == total else ""
             print(f"\rOCR {self.name} [{bar}] {done}/{total} 页 pages", end=end, file=sys.stderr)
-        elif done == total or done % 10 == 0:
+        elif done and (done == total or done % 10 == 0):
             print(f"OCR {self.name}: {done}/{total} 页 pages", file=sys.stderr)
         sys.stderr.flush()
 

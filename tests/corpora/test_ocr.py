@@ -68,7 +68,7 @@ def test_scanned_pages_are_read_in_the_worker_with_progress(scanned: Path) -> No
     doc = extract_isolated(scanned, progress=lambda done, total: seen.append((done, total)))
     assert doc.status == "ok", doc.reason
     assert doc.ocr_pages == (1, 2) and doc.pages == 2
-    assert seen == [(1, 2), (2, 2)]
+    assert seen == [(0, 2), (1, 2), (2, 2)]
     assert doc.to_json()["ocr_pages"] == [1, 2]
     expected = normalised("".join(PLANTED))
     page_two = normalised(doc.text[doc.page_starts[1] :])
