@@ -503,7 +503,15 @@ def document_from_read(
             metadata=caller,
         )
     text = assembled.text
-    sections = detect_sections(text)
+    starts = assembled.page_starts
+    sections = detect_sections(
+        text,
+        [
+            (level, title, starts[page], starts[page + 1] if page + 1 < pages else len(text))
+            for level, title, page in read.outline
+            if page < len(starts)
+        ],
+    )
     cover_end = next((s.end for s in sections if s.kind == "cover"), None)
     if cover_end is None:
         cover_end = assembled.page_starts[2] if len(assembled.page_starts) > 2 else len(text)

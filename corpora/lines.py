@@ -48,3 +48,4 @@ class ReadResult:
     info: dict[str, str] = field(default_factory=dict)
     problem: str | None = None  # a reason text when the reader hit damage but kept going
     has_geometry: bool = False
+    outline: list[tuple[int, str, int]] = field(default_factory=list)  # (level, title, page)

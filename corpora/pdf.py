@@ -12,6 +12,7 @@ glyph drawn two or three times at almost the same place, which naive extractors 
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import re
 from dataclasses import dataclass
@@ -299,6 +300,38 @@ def list_pages(document: PDFDocument, max_pages: int) -> tuple[list[PDFPage], st
     return pages, problem
 
 
+MAX_OUTLINE_ENTRIES = 2000
+
+
+def read_outline(document: PDFDocument, pages: list[PDFPage]) -> list[tuple[int, str, int]]:
+    """The bookmarks as (level, title, 0-based page); entries whose target is unknown are left
+    out, and a broken or cyclic outline gives what was read before the damage."""
+    index_of = {page.pageid: i for i, page in enumerate(pages)}
+    out: list[tuple[int, str, int]] = []
+    try:
+        for level, title, dest, action, _ in itertools.islice(
+            document.get_outlines(), MAX_OUTLINE_ENTRIES
+        ):
+            target = resolve1(dest)
+            if target is None and isinstance(resolve1(action), dict):
+                target = resolve1(resolve1(action).get("D"))
+            if isinstance(target, bytes | str) or hasattr(target, "name"):
+                name = getattr(target, "name", target)
+                target = resolve1(document.get_dest(name))
+            if isinstance(target, dict):
+                target = resolve1(target.get("D"))
+            if isinstance(target, list) and target:
+                ref = target[0]
+                page = index_of.get(getattr(ref, "objid", None))
+                if page is not None and isinstance(title, str) and title.strip():
+                    out.append((int(level), title.strip(), page))
+    except (MemoryError, RecursionError):
+        return out
+    except Exception:  # no outline, or a broken one: structure falls back to the text
+        return out
+    return out
+
+
 def read_pdf(data: bytes, *, max_pages: int) -> ReadResult:
     """Reads a PDF's pages as lines; raises PdfEncrypted, PdfTooLarge or PdfCorrupt."""
     try:
@@ -370,4 +403,5 @@ def read_pdf(data: bytes, *, max_pages: int) -> ReadResult:
         problem = "the file is truncated (no end-of-file marker); text may be missing"
     if declared and len(pages) < declared and problem is None:
         problem = f"only {len(pages)} of {declared} pages could be read"
-    return ReadResult(pages=pages, info=info, problem=problem, has_geometry=True)
+    outline = read_outline(document, listed[: len(pages)])
+    return ReadResult(pages=pages, info=info, problem=problem, has_geometry=True, outline=outline)

@@ -6,13 +6,16 @@ Chapter 1, 1 绪论, 一 引言, or a chapter number alone on its line above the
 headings are accepted only as a run numbered 1, 2, 3… in one scheme, which keeps sub-sections
 (1.1, 一、 inside a 第一章 thesis) and numbered body lines out. Contents pages are found by their
 heading or, without one, by a run of entries ending in page numbers; nothing inside the contents
-counts as a heading. Sections run from one heading to the next, in reading order, never
+counts as a heading. A PDF's bookmarks give the chapters when they name more than the text
+patterns find. Sections run from one heading to the next, in reading order, never
 overlapping; text before the first heading is the cover.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from corpora.simplify import to_simplified
@@ -324,8 +327,45 @@ def chapter_markers(paras: list[Paragraph], skip: set[int]) -> list[Marker]:
     return best
 
 
-def detect_sections(text: str) -> tuple[Section, ...]:
-    """Sections of the clean text in reading order, non-overlapping, covering all headed text."""
+def outline_chapters(
+    paras: list[Paragraph], skip: set[int], outline: Sequence[tuple[int, str, int, int]]
+) -> list[Marker]:
+    """Chapters from the PDF's bookmarks: top-level entries that are not named parts, each found
+    as a heading paragraph (or a number line and its title line) on the page it points to."""
+    if not outline:
+        return []
+    top = min(level for level, _, _, _ in outline)
+    starts = [p.start for p in paras]
+    found: list[Marker] = []
+    for level, title, start, end in outline:
+        if level != top or named_kind(title) not in (None, "chapter"):
+            continue
+        wanted = squash(title).lower()
+        if not wanted:
+            continue
+        first = bisect.bisect_left(starts, start)
+        for i in range(first, len(paras)):
+            para = paras[i]
+            if para.start >= end or i in skip:
+                break
+            here = squash(para.text).lower()
+            joined = here + (squash(paras[i + 1].text).lower() if i + 1 < len(paras) else "")
+            if len(para.text) <= 2 * MAX_HEADING and (here == wanted or joined == wanted):
+                if not found or found[-1].start < para.start:
+                    found.append(Marker(para.start, "chapter", re.sub(r"\s+", " ", title)))
+                break
+    return found
+
+
+def detect_sections(
+    text: str, outline: Sequence[tuple[int, str, int, int]] = ()
+) -> tuple[Section, ...]:
+    """Sections of the clean text in reading order, non-overlapping, covering all headed text.
+
+    `outline` holds the PDF's bookmarks as (level, title, start, end), where start/end bound the
+    clean text of the page the entry points to; its chapters win when they are more than the
+    text patterns find.
+    """
     paras = paragraphs(text)
     if not paras:
         return ()
@@ -336,6 +376,9 @@ def detect_sections(text: str) -> tuple[Section, ...]:
         title = paras[toc[0]].text.strip() if named_kind(paras[toc[0]].text) == "toc" else "目录"
         markers.append(Marker(paras[toc[0]].start, "toc", re.sub(r"\s+", " ", title)))
     chapters = chapter_markers(paras, skip)
+    from_outline = outline_chapters(paras, skip, outline)
+    if len(from_outline) > len(chapters):
+        chapters = from_outline
     chapter_starts = {m.start for m in chapters}
     seen_once: set[str] = set()
     for i, para in enumerate(paras):
