@@ -20,7 +20,6 @@ from contextlib import AbstractContextManager
 from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from api.cli.errors import CliError
 from api.cli.input_errors import input_errors
@@ -366,7 +365,7 @@ def _save_with_exports(directory: Path, cycle: ReviewCycle, info: workspace.Work
     workspace.save(directory, cycle, info)
     statuses = thesis_statuses(cycle)
     theses = cycle.thesis_map()
-    _atomic_csv(
+    write_csv(
         directory / "assignments.csv",
         ["thesis_id", "expert_id", "round", "match", "status", "assigned_on", "due_on",
          "replaces", "ended_on"],
@@ -376,8 +375,9 @@ def _save_with_exports(directory: Path, cycle: ReviewCycle, info: workspace.Work
              a.ended_on.isoformat() if a.ended_on else ""]
             for a in sorted(cycle.assignments, key=lambda a: (a.thesis_id, a.round, a.expert_id))
         ],
+        bom=True,
     )  # fmt: skip
-    _atomic_csv(
+    write_csv(
         directory / "status.csv",
         ["thesis_id", "institution", "discipline_code", "degree_level", "degree_type",
          "screening_flag", "state", "outcome", "round1_fails", "round2_fails",
@@ -390,13 +390,14 @@ def _save_with_exports(directory: Path, cycle: ReviewCycle, info: workspace.Work
              s.decision.reviews_needed, s.decision.reason]
             for t, s in ((theses[k], statuses[k]) for k in sorted(statuses))
         ],
+        bom=True,
     )  # fmt: skip
     done = set(latest_reviews(cycle.reviews))
     template_columns = ["thesis_id", "expert_id", "round", "form", "overall_grade", "comment",
                         *[c for k in DIMENSION_KEYS for c in (k, f"{k}_comment")],
                         "misconduct_opinion", "misconduct_comment", "submitted_on"]  # fmt: skip
     header = [f"{REVIEW_COLUMNS[c][0]} {c}" if c in REVIEW_COLUMNS else c for c in template_columns]
-    _atomic_csv(
+    write_csv(
         directory / "review-forms.csv",
         header,
         [
@@ -406,11 +407,8 @@ def _save_with_exports(directory: Path, cycle: ReviewCycle, info: workspace.Work
             if a.status is AssignmentStatus.ACTIVE
             and (a.thesis_id, a.expert_id, a.round) not in done
         ],
+        bom=True,
     )
-
-
-def _atomic_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    write_csv(path, header, rows, bom=True)
 
 
 def _reviews_import(args: argparse.Namespace) -> int:
