@@ -401,8 +401,13 @@ def _save_with_exports(directory: Path, cycle: ReviewCycle, info: workspace.Work
         directory / "review-forms.csv",
         header,
         [
-            [a.thesis_id, a.expert_id, a.round, form_for(theses[a.thesis_id].degree_type).form_id]
-            + [""] * (len(template_columns) - 4)
+            [
+                a.thesis_id,
+                a.expert_id,
+                a.round,
+                form_for(theses[a.thesis_id].degree_type).form_id,
+                *[""] * (len(template_columns) - 4),
+            ]
             for a in sorted(cycle.assignments, key=lambda a: (a.thesis_id, a.round, a.expert_id))
             if a.status is AssignmentStatus.ACTIVE
             and (a.thesis_id, a.expert_id, a.round) not in done
