@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from screening.align import AlignConfig, align_prepared, prepare_text
+from screening.align import AlignConfig, align_texts, prepare_text
 from screening.pan import PanFeature, PanScores, evaluate, read_pan_xml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +61,7 @@ def evaluate_corpus(corpus: Path, config: AlignConfig | None = None) -> CorpusRe
             susp_text = _read(corpus / "susp" / susp_name)
             src_text = _read(corpus / "src" / src_name)
             began = time.perf_counter()
-            passages = align_prepared(prepare_text(susp_text), prepare_text(src_text), config)
+            passages = align_texts(prepare_text(susp_text), prepare_text(src_text), config)
             elapsed += time.perf_counter() - began
             n_pairs += 1
             pair_dets = [

@@ -23,7 +23,8 @@ Everything per character or per token is numpy; Python loops run over seeds and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from rapidfuzz.distance import Indel
@@ -41,6 +42,7 @@ __all__ = [
     "PreparedText",
     "align_pair",
     "align_prepared",
+    "align_texts",
     "prepare_text",
     "sentence_cosines",
 ]
@@ -108,6 +110,8 @@ class PreparedText:
     feature_index: np.ndarray  # int64: index of each (sentence, feature) entry in vocabulary
     token_unit: np.ndarray  # int64: unit of each token (non-decreasing)
     unit_chunked: np.ndarray  # bool: the unit is a chunk of an over-long sentence
+    # Derived features other matchers compute on demand (cross-language bags), kept per text.
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,8 @@ class AlignedPassage:
     src_end: int
     similarity: float
     match_class: str
+    # Set for class "translated": the language of the source passage ("en", "zh").
+    source_language: str | None = None
 
 
 def prepare_text(text: str) -> PreparedText:
@@ -558,8 +564,29 @@ def align_prepared(
     return passages
 
 
+def align_texts(
+    susp: PreparedText, src: PreparedText, config: AlignConfig | None = None
+) -> list[AlignedPassage]:
+    """Monolingual passages and, between Chinese and English units, translated passages.
+
+    Translated passages overlapping a monolingual one in the suspicious text are dropped.
+    """
+    from screening.crosslingual.align import align_cross_language  # imports this module
+
+    passages = align_prepared(susp, src, config)
+    translated = align_cross_language(susp, src)
+    if not translated:
+        return passages
+    kept = [
+        t
+        for t in translated
+        if all(t.susp_end <= p.susp_start or p.susp_end <= t.susp_start for p in passages)
+    ]
+    return sorted(passages + kept, key=lambda p: p.susp_start)
+
+
 def align_pair(
     suspicious: str, source: str, config: AlignConfig | None = None
 ) -> list[AlignedPassage]:
     """Passage pairs shared by two texts (see the module docstring)."""
-    return align_prepared(prepare_text(suspicious), prepare_text(source), config)
+    return align_texts(prepare_text(suspicious), prepare_text(source), config)

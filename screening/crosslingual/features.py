@@ -1,0 +1,181 @@
+"""What a prepared text offers to cross-language matching, per alignment unit.
+
+- The *language* of each unit: Chinese when Han characters are at least as many as Latin words
+  (and at least two), English when it has at least three Latin words and fewer Han characters.
+- *Chinese bag*: the dictionary headwords found in a unit's Han characters (maximal matches of
+  2–4 characters; single characters only where no longer word covers them), each with its gloss
+  stems, plus the unit's Latin words and numbers, which match themselves (names, "iPhone", "G7").
+- *English bag*: the stem of each Latin content word of a unit.
+
+Everything per character is numpy; Python touches only Latin tokens (one dictionary look-up
+each, cached).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast
+
+import numpy as np
+
+from screening.align import PreparedText
+from screening.crosslingual.dictionary import (
+    MAX_WORD_CHARS,
+    english_stem_ids,
+    load_dictionary,
+    ngram_keys,
+)
+
+__all__ = [
+    "LANGUAGE_EN",
+    "LANGUAGE_OTHER",
+    "LANGUAGE_ZH",
+    "CrossFeatures",
+    "cross_features",
+    "text_language",
+    "unit_languages",
+]
+
+LANGUAGE_OTHER = 0
+LANGUAGE_ZH = 1
+LANGUAGE_EN = 2
+_CACHE_KEY = "crosslingual"
+_LANGUAGE_KEY = "unit-language"
+
+
+@dataclass(frozen=True)
+class CrossFeatures:
+    """Per-unit language and the Chinese and English bags of a prepared text."""
+
+    unit_language: np.ndarray  # int8 per unit
+    han_counts: np.ndarray  # int64 per unit
+    word_counts: np.ndarray  # int64 per unit: Latin-script words and numbers
+    # Chinese bag, one entry per (item, gloss stem); items are words or Latin tokens.
+    zh_item_unit: np.ndarray  # int64 per item
+    zh_entry_item: np.ndarray  # int64 per entry
+    zh_entry_stem: np.ndarray  # int64 per entry
+    # English bag: one entry per Latin content token.
+    en_token_unit: np.ndarray  # int64
+    en_token_stem: np.ndarray  # int64
+
+
+def _latin_words(doc: PreparedText, index: np.ndarray) -> list[str]:
+    text, starts, ends = doc.original, doc.tokens.starts, doc.tokens.ends
+    return [text[int(starts[k]) : int(ends[k])].casefold() for k in index]
+
+
+def _han_words(doc: PreparedText, han: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Token position and dictionary index of each Chinese word found (maximal matches)."""
+    dictionary = load_dictionary()
+    ids, unit = doc.tokens.ids, doc.token_unit
+    n_tokens = len(ids)
+    han_before = np.concatenate(([0], np.cumsum(han)))
+    covered = np.zeros(n_tokens + 1, dtype=np.int64)  # tokens covered by longer words
+    positions: list[np.ndarray] = []
+    entries: list[np.ndarray] = []
+    for n in range(MAX_WORD_CHARS, 0, -1):
+        if n_tokens < n:
+            continue
+        start = np.arange(n_tokens - n + 1)
+        ok = (han_before[start + n] - han_before[start] == n) & (unit[start] == unit[start + n - 1])
+        if n > 1:
+            covered_before = np.concatenate(([0], np.cumsum(covered[:n_tokens] > 0)))
+            ok &= covered_before[start + n] - covered_before[start] < n
+        start = start[ok]
+        found = dictionary.lookup(ngram_keys(ids, n)[start])
+        hit = found >= 0
+        start, found = start[hit], found[hit]
+        positions.append(start)
+        entries.append(found)
+        if n > 1 and len(start):
+            mark = np.zeros(n_tokens + 1, dtype=np.int64)
+            np.add.at(mark, start, 1)
+            np.add.at(mark, start + n, -1)
+            covered += np.cumsum(mark)
+    if not positions:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    return np.concatenate(positions), np.concatenate(entries)
+
+
+def _han_mask(doc: PreparedText) -> np.ndarray:
+    if doc.tokens.is_han is None:
+        return np.zeros(len(doc.tokens), dtype=bool)
+    return doc.tokens.is_han
+
+
+def unit_languages(doc: PreparedText) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each unit's language, Han characters and Latin tokens (cheap; kept with the text)."""
+    cached = doc.cache.get(_LANGUAGE_KEY)
+    if cached is not None:
+        return cast(tuple[np.ndarray, np.ndarray, np.ndarray], cached)
+    n_units = len(doc.sentence_starts)
+    han = _han_mask(doc)
+    unit = doc.token_unit
+    han_counts = np.bincount(unit[han], minlength=n_units).astype(np.int64)
+    word_counts = np.bincount(unit[~han], minlength=n_units).astype(np.int64)
+    language = np.full(n_units, LANGUAGE_OTHER, dtype=np.int8)
+    language[(han_counts >= 2) & (han_counts >= word_counts)] = LANGUAGE_ZH
+    language[(word_counts >= 3) & (han_counts < word_counts)] = LANGUAGE_EN
+    result = (language, han_counts, word_counts)
+    doc.cache[_LANGUAGE_KEY] = result
+    return result
+
+
+def cross_features(doc: PreparedText) -> CrossFeatures:
+    """The cross-language features of a prepared text (computed once, kept with it)."""
+    cached = doc.cache.get(_CACHE_KEY)
+    if isinstance(cached, CrossFeatures):
+        return cached
+    language, han_counts, word_counts = unit_languages(doc)
+    han = _han_mask(doc)
+    unit = doc.token_unit
+    latin_index = np.flatnonzero(~han)
+    stems = english_stem_ids(_latin_words(doc, latin_index))
+    content = stems >= 0
+    latin_index, stems = latin_index[content], stems[content]
+    # Chinese bag: dictionary words of Chinese units, then their Latin tokens.
+    item_unit: list[np.ndarray] = []
+    entry_item: list[np.ndarray] = []
+    entry_stem: list[np.ndarray] = []
+    if han.any():
+        dictionary = load_dictionary()
+        where, found = _han_words(doc, han)
+        keep = language[unit[where]] == LANGUAGE_ZH
+        where, found = where[keep], found[keep]
+        sizes = dictionary.gloss_start[found + 1] - dictionary.gloss_start[found]
+        item_unit.append(unit[where])
+        entry_item.append(np.repeat(np.arange(len(found)), sizes))
+        offsets = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        entry_stem.append(
+            dictionary.gloss_ids[np.repeat(dictionary.gloss_start[found], sizes) + offsets]
+        )
+    in_zh = language[unit[latin_index]] == LANGUAGE_ZH
+    base = sum(len(u) for u in item_unit)
+    item_unit.append(unit[latin_index[in_zh]])
+    entry_item.append(base + np.arange(int(in_zh.sum())))
+    entry_stem.append(stems[in_zh])
+    in_en = language[unit[latin_index]] == LANGUAGE_EN
+    features = CrossFeatures(
+        unit_language=language,
+        han_counts=han_counts,
+        word_counts=word_counts,
+        zh_item_unit=np.concatenate(item_unit).astype(np.int64),
+        zh_entry_item=np.concatenate(entry_item).astype(np.int64),
+        zh_entry_stem=np.concatenate(entry_stem).astype(np.int64),
+        en_token_unit=unit[latin_index[in_en]].astype(np.int64),
+        en_token_stem=stems[in_en],
+    )
+    doc.cache[_CACHE_KEY] = features
+    return features
+
+
+def text_language(doc: PreparedText) -> str:
+    """ "zh", "en" or "" (neither dominates) by the characters of its Chinese and English units."""
+    language = unit_languages(doc)[0]
+    lengths = doc.sentence_ends - doc.sentence_starts
+    zh = int(lengths[language == LANGUAGE_ZH].sum())
+    en = int(lengths[language == LANGUAGE_EN].sum())
+    if zh == en == 0:
+        return ""
+    return "zh" if zh >= en else "en"
