@@ -33,6 +33,19 @@ class RetrievalConfig:
     max_df_floor: int = 50
 
 
+CROSS_LANGUAGE_RETRIEVAL = RetrievalConfig(
+    max_candidates=10,
+    per_window=2,
+    window_chars=1500,
+    min_shared=3,
+    min_evidence_terms=2.0,
+    burst_chars=300,
+    min_burst_terms=2.0,
+)
+"""Retrieval of sources in the other language: its terms are sampled stem pairs, sparser
+than k-grams, so less evidence is asked for; the aligner confirms every candidate."""
+
+
 @dataclass(frozen=True)
 class Candidate:
     """An indexed document that may be a source of the query, with its evidence."""

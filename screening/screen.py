@@ -25,6 +25,7 @@ import numpy as np
 
 from screening.align import AlignedPassage, PreparedText, align_prepared, prepare_text
 from screening.batch import batch_candidates
+from screening.crosslingual.align import align_cross_language, has_cross_language_units
 from screening.index import CorpusIndex
 from screening.index.terms import Terms
 from screening.measure import (
@@ -250,6 +251,21 @@ def align_in_regions(
                     )
                 )
     return _drop_overlaps(out)
+
+
+def _translated_matches(
+    thesis: TextSide, index: CorpusIndex, sources: _SourceCache, exclude: frozenset[str]
+) -> list[tuple[str, str, AlignedPassage]]:
+    """Passages translated from corpus documents in the other language (Chinese ⇄ English)."""
+    whole = thesis.prepared(0, len(thesis.text))
+    if not has_cross_language_units(whole):
+        return []
+    found = []
+    for c in index.query_cross_language(whole, exclude=exclude):
+        src = sources.get(c.doc_id)
+        for psg in align_cross_language(whole, src.prepared(0, len(src.text))):
+            found.append((c.doc_id, "corpus", psg))
+    return found
 
 
 def _drop_overlaps(passages: list[AlignedPassage]) -> list[AlignedPassage]:
@@ -570,6 +586,8 @@ def screen_theses(
                 for psg in align_in_regions(th.side, src, c.regions, margin=margin):
                     th.matches.append((c.doc_id, "corpus", psg))
             th.timings["align"] = time.perf_counter() - t1
+            th.matches.extend(_translated_matches(th.side, index, sources, itself))
+            th.timings["cross_language"] = time.perf_counter() - t1 - th.timings["align"]
     report("screen", len(live), len(live), "")
 
     if cfg.batch_comparison and len(live) > 1:
@@ -693,7 +711,7 @@ def _finish(
     records: list[PassageRecord] = []
     page_starts = info.page_starts
     for sid, origin, p in th.matches:
-        m = Match(p.susp_start, p.susp_end, sid)
+        m = Match(p.susp_start, p.susp_end, sid, translated=p.source_language is not None)
         why = classify_exclusion(
             m,
             regions,
@@ -702,7 +720,7 @@ def _finish(
             exclude_quotes=cfg.exclude_quotes,
             exclude_references=cfg.exclude_references,
         )
-        matches.append(Match(m.start, m.end, sid, why))
+        matches.append(replace(m, excluded=why))
         span = max(p.susp_end - p.susp_start, 1)
         if origin == "batch" or sources is None:
             src_text = ""
@@ -725,14 +743,13 @@ def _finish(
                     regions.references[p.susp_start : p.susp_end].sum() >= 0.5 * span
                 ),
                 excluded=why,
+                source_language=p.source_language,
             )
         )
     tiny = small_sources(regions, matches, cfg.min_source_share)
     if tiny:
         matches = [
-            Match(m.start, m.end, m.source, "small_match")
-            if m.source in tiny and m.excluded is None
-            else m
+            replace(m, excluded="small_match") if m.source in tiny and m.excluded is None else m
             for m in matches
         ]
         records = [

@@ -30,7 +30,12 @@ from screening.crosslingual.features import (
 )
 from screening.crosslingual.similarity import bag_similarity, unit_similarity
 
-__all__ = ["CrossConfig", "align_cross_language", "has_cross_language_pair"]
+__all__ = [
+    "CrossConfig",
+    "align_cross_language",
+    "has_cross_language_pair",
+    "has_cross_language_units",
+]
 
 TRANSLATED = "translated"
 
@@ -62,6 +67,15 @@ def has_cross_language_pair(susp: PreparedText, src: PreparedText, min_units: in
             np.count_nonzero(a == LANGUAGE_EN) >= min_units
             and np.count_nonzero(b == LANGUAGE_ZH) >= min_units
         )
+    )
+
+
+def has_cross_language_units(doc: PreparedText, min_units: int = 2) -> bool:
+    """Whether a text has Chinese or English units enough to be matched across languages."""
+    language = unit_languages(doc)[0]
+    return bool(
+        np.count_nonzero(language == LANGUAGE_ZH) >= min_units
+        or np.count_nonzero(language == LANGUAGE_EN) >= min_units
     )
 
 

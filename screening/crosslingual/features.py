@@ -52,11 +52,14 @@ class CrossFeatures:
     word_counts: np.ndarray  # int64 per unit: Latin-script words and numbers
     # Chinese bag, one entry per (item, gloss stem); items are words or Latin tokens.
     zh_item_unit: np.ndarray  # int64 per item
+    zh_item_word: np.ndarray  # int64 per item: dictionary headword, -1 for a Latin token
+    zh_item_start: np.ndarray  # int64 per item: original offset of its first character
     zh_entry_item: np.ndarray  # int64 per entry
     zh_entry_stem: np.ndarray  # int64 per entry
     # English bag: one entry per Latin content token.
     en_token_unit: np.ndarray  # int64
     en_token_stem: np.ndarray  # int64
+    en_token_start: np.ndarray  # int64: original offset
 
 
 def _latin_words(doc: PreparedText, index: np.ndarray) -> list[str]:
@@ -136,6 +139,8 @@ def cross_features(doc: PreparedText) -> CrossFeatures:
     latin_index, stems = latin_index[content], stems[content]
     # Chinese bag: dictionary words of Chinese units, then their Latin tokens.
     item_unit: list[np.ndarray] = []
+    item_word: list[np.ndarray] = []
+    item_start: list[np.ndarray] = []
     entry_item: list[np.ndarray] = []
     entry_stem: list[np.ndarray] = []
     if han.any():
@@ -145,6 +150,8 @@ def cross_features(doc: PreparedText) -> CrossFeatures:
         where, found = where[keep], found[keep]
         sizes = dictionary.gloss_start[found + 1] - dictionary.gloss_start[found]
         item_unit.append(unit[where])
+        item_word.append(found)
+        item_start.append(doc.tokens.starts[where])
         entry_item.append(np.repeat(np.arange(len(found)), sizes))
         offsets = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
         entry_stem.append(
@@ -153,6 +160,8 @@ def cross_features(doc: PreparedText) -> CrossFeatures:
     in_zh = language[unit[latin_index]] == LANGUAGE_ZH
     base = sum(len(u) for u in item_unit)
     item_unit.append(unit[latin_index[in_zh]])
+    item_word.append(np.full(int(in_zh.sum()), -1, dtype=np.int64))
+    item_start.append(doc.tokens.starts[latin_index[in_zh]])
     entry_item.append(base + np.arange(int(in_zh.sum())))
     entry_stem.append(stems[in_zh])
     in_en = language[unit[latin_index]] == LANGUAGE_EN
@@ -161,10 +170,13 @@ def cross_features(doc: PreparedText) -> CrossFeatures:
         han_counts=han_counts,
         word_counts=word_counts,
         zh_item_unit=np.concatenate(item_unit).astype(np.int64),
+        zh_item_word=np.concatenate(item_word).astype(np.int64),
+        zh_item_start=np.concatenate(item_start).astype(np.int64),
         zh_entry_item=np.concatenate(entry_item).astype(np.int64),
         zh_entry_stem=np.concatenate(entry_stem).astype(np.int64),
         en_token_unit=unit[latin_index[in_en]].astype(np.int64),
         en_token_stem=stems[in_en],
+        en_token_start=doc.tokens.starts[latin_index[in_en]].astype(np.int64),
     )
     doc.cache[_CACHE_KEY] = features
     return features

@@ -131,10 +131,13 @@ def _merged(zh: CrossFeatures, units: np.ndarray) -> CrossFeatures:
         han_counts=np.zeros(2, dtype=np.int64),
         word_counts=np.zeros(2, dtype=np.int64),
         zh_item_unit=np.where(inside, 0, 1).astype(np.int64),
+        zh_item_word=zh.zh_item_word,
+        zh_item_start=zh.zh_item_start,
         zh_entry_item=zh.zh_entry_item,
         zh_entry_stem=zh.zh_entry_stem,
         en_token_unit=np.zeros(0, dtype=np.int64),
         en_token_stem=np.zeros(0, dtype=np.int64),
+        en_token_start=np.zeros(0, dtype=np.int64),
     )
 
 
@@ -145,8 +148,11 @@ def _merged_en(en: CrossFeatures, units: np.ndarray) -> CrossFeatures:
         han_counts=np.zeros(1, dtype=np.int64),
         word_counts=np.zeros(1, dtype=np.int64),
         zh_item_unit=np.zeros(0, dtype=np.int64),
+        zh_item_word=np.zeros(0, dtype=np.int64),
+        zh_item_start=np.zeros(0, dtype=np.int64),
         zh_entry_item=np.zeros(0, dtype=np.int64),
         zh_entry_stem=np.zeros(0, dtype=np.int64),
         en_token_unit=np.zeros(int(inside.sum()), dtype=np.int64),
         en_token_stem=en.en_token_stem[inside],
+        en_token_start=en.en_token_start[inside],
     )

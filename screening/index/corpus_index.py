@@ -17,9 +17,16 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from screening.align import PreparedText, prepare_text
+from screening.crosslingual.terms import cross_document_keys, cross_query_terms
 from screening.index.store import IndexStore, IndexStoreError, MemoryStore, open_store
 from screening.index.terms import TermParams, Terms, document_keys, text_terms
-from screening.retrieve import Candidate, RetrievalConfig, rank_candidates
+from screening.retrieve import (
+    CROSS_LANGUAGE_RETRIEVAL,
+    Candidate,
+    RetrievalConfig,
+    rank_candidates,
+)
 
 INDEX_DIRNAME = "index"
 SEGMENT_POSTINGS = 40_000_000
@@ -27,6 +34,10 @@ SEGMENT_POSTINGS = 40_000_000
 110 million characters per segment, so a bulk load stays one segment (fewer look-ups)."""
 COMPACT_REMOVED_FRACTION = 0.25
 COMPACT_MAX_SEGMENTS = 12
+CROSS_LANGUAGE_META = "cross_language_terms"
+CROSS_LANGUAGE_VERSION = 1
+"""Indexes created with this marker also hold each document's cross-language terms
+(`screening.crosslingual.terms`); older indexes answer no cross-language queries."""
 
 Progress = Callable[[int, int], None]
 
@@ -100,9 +111,14 @@ class CorpusIndex:
         characters = 0
         with self.store.writing():
             if "params" not in self.store.meta:
-                self.store.set_meta(params=self.params.to_json())
+                self.store.set_meta(
+                    params=self.params.to_json(), **{CROSS_LANGUAGE_META: CROSS_LANGUAGE_VERSION}
+                )
+            cross = self.cross_language
             for doc_id, text in items:
                 keys = document_keys(text, self.params)
+                if cross:
+                    keys = np.union1d(keys, cross_document_keys(prepare_text(text)))
                 ids.append(doc_id)
                 chars.append(len(text))
                 hashes.append(keys)
@@ -171,6 +187,31 @@ class CorpusIndex:
         """Candidate sources of a text, strongest evidence first."""
         terms = self.terms(text_or_terms) if isinstance(text_or_terms, str) else text_or_terms
         return rank_candidates(terms, self.store, config, exclude=exclude)
+
+    @property
+    def cross_language(self) -> bool:
+        """Whether the index holds cross-language terms (created with them)."""
+        return bool(self.store.meta.get(CROSS_LANGUAGE_META) == CROSS_LANGUAGE_VERSION)
+
+    def query_cross_language(
+        self,
+        text_or_prepared: str | PreparedText,
+        config: RetrievalConfig | None = None,
+        *,
+        exclude: frozenset[str] = frozenset(),
+    ) -> list[Candidate]:
+        """Candidate sources in the other language (Chinese ⇄ English), strongest first."""
+        if not self.cross_language:
+            return []
+        prepared = (
+            prepare_text(text_or_prepared)
+            if isinstance(text_or_prepared, str)
+            else text_or_prepared
+        )
+        terms = cross_query_terms(prepared)
+        return rank_candidates(
+            terms, self.store, config or CROSS_LANGUAGE_RETRIEVAL, exclude=exclude
+        )
 
     def stats(self) -> dict[str, Any]:
         """Documents, characters, segments and bytes of postings (for reports and benchmarks)."""
