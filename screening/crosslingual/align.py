@@ -8,8 +8,10 @@
    on a diagonal; seeds between unrelated texts of one field scatter.
 3. *Chains*: seeds are clustered along both texts (gaps of a few units, as in monolingual
    alignment); a chain must hold `min_seeds` seeds that mostly keep their order.
-4. *Check*: the whole passage pair, taken as two bags, must reach `passage_similarity`; the
-   Chinese side must have at least `min_chars` characters and the two sides plausible lengths.
+4. *Check*: the chain's seeds must average `seed_mean`, the whole passage pair taken as two
+   bags must reach `passage_similarity`, the Chinese side must have at least `min_chars`
+   characters, and the English side must be 1.5 to 5.5 times as long as the Chinese side (a
+   translation into English runs about 2 to 4.5 times as many characters).
 
 Offsets are original-text characters of each side, on unit boundaries.
 """
@@ -49,10 +51,12 @@ class CrossConfig:
     min_seeds: int = 2
     order_share: float = 0.7  # seeds in order with their predecessor along the chain
     passage_similarity: float = 0.30
+    seed_mean: float = 0.275  # mean similarity of a chain's seeds
     min_chars: int = 60  # Chinese side, original characters
     min_units: int = 2  # language units on each side
-    max_length_ratio: float = 8.0  # English / Chinese characters
-    min_length_ratio: float = 0.8
+    # English / Chinese characters of a translation: about 2 to 4.5 (news, abstracts, dialogue).
+    max_length_ratio: float = 5.5
+    min_length_ratio: float = 1.5
 
 
 def has_cross_language_pair(susp: PreparedText, src: PreparedText, min_units: int = 2) -> bool:
@@ -128,6 +132,8 @@ def _align_direction(
             continue
         ratio = en_chars / max(zh_chars, 1)
         if not config.min_length_ratio <= ratio <= config.max_length_ratio:
+            continue
+        if float(table.similarity[rows, cols].mean()) < config.seed_mean:
             continue
         score = bag_similarity(zh, (a0, a1), en, (b0, b1))
         if score < config.passage_similarity:
