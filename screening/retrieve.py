@@ -31,6 +31,9 @@ class RetrievalConfig:
     min_burst_terms: float = 30.0  # evidence within `burst_chars` characters, same units
     max_df_fraction: float = 0.05
     max_df_floor: int = 50
+    # Order candidates by their densest evidence (`burst`) instead of their best region: for
+    # sparse terms (cross-language stem pairs) a translated passage is one dense burst.
+    rank_by_burst: bool = False
 
 
 CROSS_LANGUAGE_RETRIEVAL = RetrievalConfig(
@@ -41,6 +44,7 @@ CROSS_LANGUAGE_RETRIEVAL = RetrievalConfig(
     min_evidence_terms=2.0,
     burst_chars=300,
     min_burst_terms=2.0,
+    rank_by_burst=True,
 )
 """Retrieval of sources in the other language: its terms are sampled stem pairs, sparser
 than k-grams, so less evidence is asked for; the aligner confirms every candidate."""
@@ -106,11 +110,12 @@ def rank_candidates(
     burst = _burst(post.doc, term_start[post.term], weight, n_docs, cfg.burst_chars)
     eligible &= burst >= cfg.min_burst_terms * unit
     ranked = np.flatnonzero(eligible)
-    ranked = ranked[np.argsort(-best_window[ranked], kind="stable")]
+    order_key = burst if cfg.rank_by_burst else best_window
+    ranked = ranked[np.argsort(-order_key[ranked], kind="stable")]
     chosen[ranked[: cfg.max_candidates]] = True
     chosen &= eligible
     picked = np.flatnonzero(chosen)
-    picked = picked[np.argsort(-best_window[picked], kind="stable")]
+    picked = picked[np.argsort(-order_key[picked], kind="stable")]
     regions = _evidence_regions(picked, best_window, cell_tables, cfg, unit)
     return [
         Candidate(

@@ -13,9 +13,9 @@ pair of two stems of one unit at most `PAIR_REACH` content words apart:
 
 Both sides keep only the pairs whose hash falls in a fixed share (`1 / SAMPLE_EN` of English
 pairs, `1 / SAMPLE_ZH` of Chinese gloss pairs: consistent sampling, as in MinHash), which bounds
-the index size while a translated passage still shares many terms with its source. Terms live in the 40-bit hash space of the k-gram terms
-(`screening.index.terms.HASH_BITS`), so they go into the same store, shard with it, and are
-ranked by `screening.retrieve.rank_candidates`.
+the index size while a translated passage still shares many terms with its source. Terms live in
+the 40-bit hash space of the k-gram terms (`screening.index.terms.HASH_BITS`), so they go into
+the same store, shard with it, and are ranked by `screening.retrieve.rank_candidates`.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ DOCUMENT_GLOSSES = 2
 QUERY_GLOSSES = 3
 PAIR_REACH = 2
 SAMPLE_EN = 1  # English pairs: one per content word and reach
-SAMPLE_ZH = 4  # Chinese gloss pairs: several per word and reach, so fewer are kept
+SAMPLE_ZH = 2  # Chinese gloss pairs: several per word and reach, so fewer are kept
 _EN_SALT = np.uint64(0x3C6EF372FE94F82B)
 _ZH_SALT = np.uint64(0xA54FF53A5F1D36F1)
 _PAIR = np.uint64(0x9E3779B97F4A7C15)
