@@ -37,8 +37,8 @@ class RetrievalConfig:
 
 
 CROSS_LANGUAGE_RETRIEVAL = RetrievalConfig(
-    max_candidates=10,
-    per_window=2,
+    max_candidates=5,
+    per_window=0,
     window_chars=1500,
     min_shared=3,
     min_evidence_terms=2.0,

@@ -254,17 +254,27 @@ def align_in_regions(
 
 
 def _translated_matches(
-    thesis: TextSide, index: CorpusIndex, sources: _SourceCache, exclude: frozenset[str]
+    thesis: TextSide,
+    index: CorpusIndex,
+    sources: _SourceCache,
+    exclude: frozenset[str],
+    margin: int,
 ) -> list[tuple[str, str, AlignedPassage]]:
-    """Passages translated from corpus documents in the other language (Chinese ⇄ English)."""
+    """Passages translated from corpus documents in the other language (Chinese ⇄ English).
+
+    As for monolingual sources, only the thesis regions holding a candidate's retrieval
+    evidence (widened by `margin`) are aligned, against the whole source.
+    """
     whole = thesis.prepared(0, len(thesis.text))
     if not has_cross_language_units(whole):
         return []
     found = []
     for c in index.query_cross_language(whole, exclude=exclude):
         src = sources.get(c.doc_id)
-        for psg in align_cross_language(whole, src.prepared(0, len(src.text))):
-            found.append((c.doc_id, "corpus", psg))
+        source = src.prepared(0, len(src.text))
+        spans = _merge_spans(((a - margin, b + margin) for a, b in c.regions), len(thesis.text))
+        for p in align_cross_language(whole, source, susp_spans=spans or None):
+            found.append((c.doc_id, "corpus", p))
     return found
 
 
@@ -586,7 +596,7 @@ def screen_theses(
                 for psg in align_in_regions(th.side, src, c.regions, margin=margin):
                     th.matches.append((c.doc_id, "corpus", psg))
             th.timings["align"] = time.perf_counter() - t1
-            th.matches.extend(_translated_matches(th.side, index, sources, itself))
+            th.matches.extend(_translated_matches(th.side, index, sources, itself, margin))
             th.timings["cross_language"] = time.perf_counter() - t1 - th.timings["align"]
     report("screen", len(live), len(live), "")
 

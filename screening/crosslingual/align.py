@@ -18,6 +18,7 @@ Offsets are original-text characters of each side, on unit boundaries.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +41,7 @@ __all__ = [
 ]
 
 TRANSLATED = "translated"
+Spans = Sequence[tuple[int, int]]
 
 
 @dataclass(frozen=True)
@@ -108,16 +110,29 @@ def _chains(similarity: np.ndarray, config: CrossConfig) -> list[tuple[np.ndarra
     return out
 
 
+def _units_within(doc: PreparedText, units: np.ndarray, spans: Spans | None) -> np.ndarray:
+    """The units that start inside one of `spans` (all units when `spans` is None)."""
+    if spans is None:
+        return units
+    starts = doc.sentence_starts[units]
+    inside = np.zeros(len(units), dtype=bool)
+    for a, b in spans:
+        inside |= (starts >= a) & (starts < b)
+    return units[inside]
+
+
 def _align_direction(
     zh_doc: PreparedText,
     zh: CrossFeatures,
     en_doc: PreparedText,
     en: CrossFeatures,
     config: CrossConfig,
+    zh_spans: Spans | None = None,
+    en_spans: Spans | None = None,
 ) -> list[tuple[int, int, int, int, float]]:
     """Translated passages as (zh start, zh end, en start, en end, similarity)."""
-    zh_units = np.flatnonzero(zh.unit_language == LANGUAGE_ZH)
-    en_units = np.flatnonzero(en.unit_language == LANGUAGE_EN)
+    zh_units = _units_within(zh_doc, np.flatnonzero(zh.unit_language == LANGUAGE_ZH), zh_spans)
+    en_units = _units_within(en_doc, np.flatnonzero(en.unit_language == LANGUAGE_EN), en_spans)
     if len(zh_units) < config.min_units or len(en_units) < config.min_units:
         return []
     table = unit_similarity(zh, zh_units, en, en_units)
@@ -143,17 +158,25 @@ def _align_direction(
 
 
 def align_cross_language(
-    susp: PreparedText, src: PreparedText, config: CrossConfig | None = None
+    susp: PreparedText,
+    src: PreparedText,
+    config: CrossConfig | None = None,
+    *,
+    susp_spans: Spans | None = None,
 ) -> list[AlignedPassage]:
-    """Translated passages between two texts in either direction, in suspicious-text order."""
+    """Translated passages between two texts in either direction, in suspicious-text order.
+
+    `susp_spans` limits the suspicious side to units starting in those character spans (the
+    regions retrieval found evidence in); the text is prepared once, whole.
+    """
     config = config or CrossConfig()
     if not has_cross_language_pair(susp, src, config.min_units):
         return []
     a, b = cross_features(susp), cross_features(src)
     passages: list[AlignedPassage] = []
-    for zs, ze, es, ee, score in _align_direction(susp, a, src, b, config):
+    for zs, ze, es, ee, score in _align_direction(susp, a, src, b, config, zh_spans=susp_spans):
         passages.append(AlignedPassage(zs, ze, es, ee, round(score, 4), TRANSLATED, "en"))
-    for zs, ze, es, ee, score in _align_direction(src, b, susp, a, config):
+    for zs, ze, es, ee, score in _align_direction(src, b, susp, a, config, en_spans=susp_spans):
         passages.append(AlignedPassage(es, ee, zs, ze, round(score, 4), TRANSLATED, "zh"))
     passages.sort(key=lambda p: (p.susp_start, -(p.susp_end - p.susp_start)))
     kept: list[AlignedPassage] = []

@@ -54,12 +54,14 @@ class CrossFeatures:
     zh_item_unit: np.ndarray  # int64 per item
     zh_item_word: np.ndarray  # int64 per item: dictionary headword, -1 for a Latin token
     zh_item_start: np.ndarray  # int64 per item: original offset of its first character
+    zh_item_end: np.ndarray  # int64 per item: original offset just after its last character
     zh_entry_item: np.ndarray  # int64 per entry
     zh_entry_stem: np.ndarray  # int64 per entry
     # English bag: one entry per Latin content token.
     en_token_unit: np.ndarray  # int64
     en_token_stem: np.ndarray  # int64
     en_token_start: np.ndarray  # int64: original offset
+    en_token_end: np.ndarray  # int64: original offset just after the token
 
 
 def _latin_words(doc: PreparedText, index: np.ndarray) -> list[str]:
@@ -141,6 +143,7 @@ def cross_features(doc: PreparedText) -> CrossFeatures:
     item_unit: list[np.ndarray] = []
     item_word: list[np.ndarray] = []
     item_start: list[np.ndarray] = []
+    item_end: list[np.ndarray] = []
     entry_item: list[np.ndarray] = []
     entry_stem: list[np.ndarray] = []
     if han.any():
@@ -152,6 +155,7 @@ def cross_features(doc: PreparedText) -> CrossFeatures:
         item_unit.append(unit[where])
         item_word.append(found)
         item_start.append(doc.tokens.starts[where])
+        item_end.append(doc.tokens.ends[where + dictionary.word_chars[found] - 1])
         entry_item.append(np.repeat(np.arange(len(found)), sizes))
         offsets = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
         entry_stem.append(
@@ -162,6 +166,7 @@ def cross_features(doc: PreparedText) -> CrossFeatures:
     item_unit.append(unit[latin_index[in_zh]])
     item_word.append(np.full(int(in_zh.sum()), -1, dtype=np.int64))
     item_start.append(doc.tokens.starts[latin_index[in_zh]])
+    item_end.append(doc.tokens.ends[latin_index[in_zh]])
     entry_item.append(base + np.arange(int(in_zh.sum())))
     entry_stem.append(stems[in_zh])
     in_en = language[unit[latin_index]] == LANGUAGE_EN
@@ -172,11 +177,13 @@ def cross_features(doc: PreparedText) -> CrossFeatures:
         zh_item_unit=np.concatenate(item_unit).astype(np.int64),
         zh_item_word=np.concatenate(item_word).astype(np.int64),
         zh_item_start=np.concatenate(item_start).astype(np.int64),
+        zh_item_end=np.concatenate(item_end).astype(np.int64),
         zh_entry_item=np.concatenate(entry_item).astype(np.int64),
         zh_entry_stem=np.concatenate(entry_stem).astype(np.int64),
         en_token_unit=unit[latin_index[in_en]].astype(np.int64),
         en_token_stem=stems[in_en],
         en_token_start=doc.tokens.starts[latin_index[in_en]].astype(np.int64),
+        en_token_end=doc.tokens.ends[latin_index[in_en]].astype(np.int64),
     )
     doc.cache[_CACHE_KEY] = features
     return features

@@ -36,7 +36,8 @@ class UnitSimilarity:
 
 
 def _f1(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.where(a + b > 0, 2.0 * a * b / np.maximum(a + b, 1e-12), 0.0)
+    total = a + b
+    return np.divide(2.0 * a * b, total, out=np.zeros_like(total), where=total > 0)
 
 
 def unit_similarity(
@@ -62,16 +63,17 @@ def unit_similarity(
         return empty
     # Chinese items of the listed units and their gloss entries inside the vocabulary.
     item_row = row_of_unit[zh.zh_item_unit]
-    entry_row = item_row[zh.zh_entry_item]
-    where = np.minimum(np.searchsorted(vocabulary, zh.zh_entry_stem), n_terms - 1)
-    known = (entry_row >= 0) & (vocabulary[where] == zh.zh_entry_stem)
+    listed = np.flatnonzero(item_row[zh.zh_entry_item] >= 0)
+    entry_stem = zh.zh_entry_stem[listed]
+    where = np.minimum(np.searchsorted(vocabulary, entry_stem), n_terms - 1)
+    known = vocabulary[where] == entry_stem
+    known_items, where = zh.zh_entry_item[listed[known]], where[known]
     items = np.flatnonzero(item_row >= 0)
     item_number = np.full(len(item_row), -1, dtype=np.int64)
     item_number[items] = np.arange(len(items))
     n_items = len(items)
     gloss = sparse.csr_matrix(
-        (np.ones(int(known.sum())), (item_number[zh.zh_entry_item[known]], where[known])),
-        shape=(n_items, n_terms),
+        (np.ones(len(where)), (item_number[known_items], where)), shape=(n_items, n_terms)
     )
     gloss.data[:] = 1.0
     en_bin = sparse.csr_matrix(
@@ -133,11 +135,13 @@ def _merged(zh: CrossFeatures, units: np.ndarray) -> CrossFeatures:
         zh_item_unit=np.where(inside, 0, 1).astype(np.int64),
         zh_item_word=zh.zh_item_word,
         zh_item_start=zh.zh_item_start,
+        zh_item_end=zh.zh_item_end,
         zh_entry_item=zh.zh_entry_item,
         zh_entry_stem=zh.zh_entry_stem,
         en_token_unit=np.zeros(0, dtype=np.int64),
         en_token_stem=np.zeros(0, dtype=np.int64),
         en_token_start=np.zeros(0, dtype=np.int64),
+        en_token_end=np.zeros(0, dtype=np.int64),
     )
 
 
@@ -150,9 +154,11 @@ def _merged_en(en: CrossFeatures, units: np.ndarray) -> CrossFeatures:
         zh_item_unit=np.zeros(0, dtype=np.int64),
         zh_item_word=np.zeros(0, dtype=np.int64),
         zh_item_start=np.zeros(0, dtype=np.int64),
+        zh_item_end=np.zeros(0, dtype=np.int64),
         zh_entry_item=np.zeros(0, dtype=np.int64),
         zh_entry_stem=np.zeros(0, dtype=np.int64),
         en_token_unit=np.zeros(int(inside.sum()), dtype=np.int64),
         en_token_stem=en.en_token_stem[inside],
         en_token_start=en.en_token_start[inside],
+        en_token_end=en.en_token_end[inside],
     )
