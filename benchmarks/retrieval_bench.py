@@ -13,7 +13,8 @@ summary (≥ 90%).
 `--cross-language` checks retrieval of translated passages instead: the pool holds 2,000
 documents of both languages from the development corpora under ../shared/data (every source
 document of xl-pan-dev, then Chinese and English documents of zh-pan-dev, zh-para-dev and
-en-pan-dev), indexed with their cross-language terms; each query is a suspicious document of
+en-pan-dev), indexed with their cross-language terms (Chinese sources included,
+`CorpusIndex(chinese_sources=True)`); each query is a suspicious document of
 xl-pan-dev with a translated passage, and its source must be among the top 5 cross-language
 candidates (target ≥ 95%).
 
@@ -64,7 +65,7 @@ def cross_language(sources: int) -> int:
     extra = rng.choice(len(rest), size=max(0, min(sources - len(keep), len(rest))), replace=False)
     pool = keep + [rest[i] for i in sorted(extra)]
     t0 = time.perf_counter()
-    index = CorpusIndex.in_memory()
+    index = CorpusIndex.in_memory(chinese_sources=True)
     index.add_texts((doc_id, _read(path)) for doc_id, path in pool)
     chars = index.store.characters()
     print(

@@ -20,6 +20,7 @@ import functools
 import gzip
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -27,15 +28,19 @@ import numpy as np
 import Stemmer
 
 from screening.align_stopwords import ENGLISH_STOP_WORDS
-from screening.fingerprint import kgram_hashes, mix64, tokenize
+from screening.fingerprint import mix64, tokenize
+from screening.index.terms import token_ids
 from screening.normalize import normalize
 
 __all__ = [
     "MAX_WORD_CHARS",
     "BilingualDictionary",
     "english_stem_ids",
+    "find_words",
+    "token_stem_ids",
     "load_dictionary",
     "ngram_keys",
+    "ngram_keys_at",
     "stem_id",
 ]
 
@@ -70,13 +75,95 @@ class BilingualDictionary:
     word_chars: np.ndarray  # int64: Han characters of each headword
     gloss_start: np.ndarray  # int64, len(keys) + 1
     gloss_ids: np.ndarray  # int64 stem ids
+    # The same headwords keyed by the corpus index's token ids (`screening.index.terms`).
+    index_keys: np.ndarray  # uint64, sorted
+    index_entry: np.ndarray  # int64: position of each index key in `keys`
+    # Membership bitmaps over the low key bits: most n-grams are no word and stop here.
+    key_filter: np.ndarray  # bool, FILTER_SIZE
+    index_key_filter: np.ndarray  # bool, FILTER_SIZE
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """Index of each key in the dictionary, -1 where it is not a headword."""
-        if len(self.keys) == 0 or len(keys) == 0:
-            return np.full(len(keys), -1, dtype=np.int64)
-        where = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        return np.where(self.keys[where] == keys, where, -1).astype(np.int64)
+        entries = np.arange(len(self.keys), dtype=np.int64)
+        return _lookup(self.keys, entries, self.key_filter, keys)
+
+    def lookup_index_tokens(self, keys: np.ndarray) -> np.ndarray:
+        """Like `lookup`, for n-gram keys of the corpus index's token ids."""
+        return _lookup(self.index_keys, self.index_entry, self.index_key_filter, keys)
+
+
+FILTER_SIZE = 1 << 22
+_FILTER_MASK = np.uint64(FILTER_SIZE - 1)
+
+
+def _key_filter(keys: np.ndarray) -> np.ndarray:
+    bitmap = np.zeros(FILTER_SIZE, dtype=bool)
+    bitmap[(keys & _FILTER_MASK).astype(np.int64)] = True
+    return bitmap
+
+
+def _lookup(
+    table: np.ndarray, entry: np.ndarray, bitmap: np.ndarray, keys: np.ndarray
+) -> np.ndarray:
+    found = np.full(len(keys), -1, dtype=np.int64)
+    if len(table) == 0 or len(keys) == 0:
+        return found
+    maybe = np.flatnonzero(bitmap[(keys & _FILTER_MASK).astype(np.int64)])
+    wanted = keys[maybe]
+    where = np.minimum(np.searchsorted(table, wanted), len(table) - 1)
+    hit = table[where] == wanted
+    found[maybe[hit]] = entry[where[hit]]
+    return found
+
+
+def find_words(
+    ids: np.ndarray,
+    han: np.ndarray,
+    unit: np.ndarray,
+    lookup: Callable[[np.ndarray], np.ndarray],
+    min_chars: int = 1,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Token position and dictionary entry of each headword in a token sequence.
+
+    Maximal matches: 4 down to 2 Han tokens of one unit, a shorter word only where longer words
+    do not cover all of it; single characters (unless `min_chars` > 1) only where no longer
+    word covers them.
+    """
+    n_tokens = len(ids)
+    # Han tokens left in the same unit from each position on (0 at a non-Han token).
+    run = np.zeros(n_tokens + 1, dtype=np.int64)
+    if n_tokens:
+        same = np.zeros(n_tokens, dtype=bool)
+        same[:-1] = han[:-1] & han[1:] & (unit[:-1] == unit[1:])
+        breaks = np.flatnonzero(~same)  # last token of each run (or a non-Han token)
+        next_break = breaks[np.searchsorted(breaks, np.arange(n_tokens))]
+        run[:n_tokens] = np.where(han, next_break - np.arange(n_tokens) + 1, 0)
+    covered = np.zeros(n_tokens + 1, dtype=np.int64)
+    positions: list[np.ndarray] = []
+    entries: list[np.ndarray] = []
+    for n in range(MAX_WORD_CHARS, min_chars - 1, -1):
+        if n_tokens < n:
+            continue
+        start = np.flatnonzero(run[:n_tokens] >= n)
+        if n > 1:
+            covered_before = np.concatenate(([0], np.cumsum(covered[:n_tokens] > 0)))
+            start = start[covered_before[start + n] - covered_before[start] < n]
+        else:
+            start = start[covered[start] == 0]
+        found = lookup(ngram_keys_at(ids, start, n))
+        hit = found >= 0
+        start, found = start[hit], found[hit]
+        positions.append(start)
+        entries.append(found)
+        if n > 1 and len(start):
+            mark = np.bincount(start, minlength=n_tokens + 1) - np.bincount(
+                start + n, minlength=n_tokens + 1
+            )
+            covered += np.cumsum(mark)
+    if not positions:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    return np.concatenate(positions), np.concatenate(entries)
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -95,6 +182,33 @@ def english_stem_ids(words: list[str]) -> np.ndarray:
     return np.fromiter((stem_id(w) for w in words), dtype=np.int64, count=len(words))
 
 
+_TOKEN_STEMS: dict[int, int] = {}
+_TOKEN_STEMS_LIMIT = 500_000
+
+
+def token_stem_ids(token_ids: np.ndarray, words: Callable[[np.ndarray], list[str]]) -> np.ndarray:
+    """`stem_id` per token, computed once per distinct token id (and kept per process).
+
+    `words(indices)` gives the lower-cased words of the tokens at those indices.
+    """
+    order = np.argsort(token_ids, kind="stable")
+    ordered = token_ids[order]
+    new = np.ones(len(ordered), dtype=bool)
+    new[1:] = ordered[1:] != ordered[:-1]
+    unique, first = ordered[new], order[new]
+    inverse = np.empty(len(token_ids), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    known = [_TOKEN_STEMS.get(t, -2) for t in unique.tolist()]
+    stems = np.array(known, dtype=np.int64)
+    missing = np.flatnonzero(stems == -2)
+    if len(missing):
+        stems[missing] = english_stem_ids(words(first[missing]))
+        if len(_TOKEN_STEMS) > _TOKEN_STEMS_LIMIT:
+            _TOKEN_STEMS.clear()
+        _TOKEN_STEMS.update(zip(unique[missing].tolist(), stems[missing].tolist(), strict=True))
+    return stems[inverse]
+
+
 def _definition_stems(definitions: list[str]) -> list[int]:
     stems: list[int] = []
     for definition in definitions:
@@ -108,9 +222,20 @@ def _definition_stems(definitions: list[str]) -> list[int]:
     return stems
 
 
+_KEY_BASE = np.uint64(0x100000001B3)
+
+
+def ngram_keys_at(token_ids: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
+    """Key of the run of `n` token ids beginning at each of `starts` (a headword key)."""
+    acc = token_ids[starts].astype(np.uint64)
+    for j in range(1, n):
+        acc = acc * _KEY_BASE + token_ids[starts + j]
+    return mix64(acc ^ np.uint64(n))
+
+
 def ngram_keys(token_ids: np.ndarray, n: int) -> np.ndarray:
     """Key of every run of `n` consecutive token ids (the headword keys for Han runs)."""
-    return mix64(kgram_hashes(token_ids, n) ^ np.uint64(n))
+    return ngram_keys_at(token_ids, np.arange(max(len(token_ids) - n + 1, 0)), n)
 
 
 def _read_entries() -> dict[str, list[int]]:
@@ -170,6 +295,7 @@ def load_dictionary() -> BilingualDictionary:
     unique = np.ones(len(keys), dtype=bool)
     unique[1:] = keys[1:] != keys[:-1]
     keys, word_index = keys[unique], word_index[unique]
+    index_keys, index_entry = _index_token_keys(text, line_starts, usable, lengths, word_index)
     stem_lists = [glosses[words[k]][:MAX_GLOSS_STEMS] for k in word_index]
     sizes = np.array([len(s) for s in stem_lists], dtype=np.int64)
     gloss_start = np.concatenate(([0], np.cumsum(sizes)))
@@ -181,4 +307,39 @@ def load_dictionary() -> BilingualDictionary:
         word_chars=lengths[word_index].astype(np.int64),
         gloss_start=gloss_start.astype(np.int64),
         gloss_ids=gloss_ids,
+        index_keys=index_keys,
+        index_entry=index_entry,
+        key_filter=_key_filter(keys),
+        index_key_filter=_key_filter(index_keys),
     )
+
+
+def _index_token_keys(
+    text: str,
+    line_starts: np.ndarray,
+    usable: np.ndarray,
+    lengths: np.ndarray,
+    word_index: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Headword keys over the corpus index's token ids, with their entry in the main table."""
+    ids, positions = token_ids(text)
+    token_word = np.searchsorted(line_starts, positions, side="right") - 1
+    counts = np.bincount(token_word, minlength=len(lengths))
+    first_token = np.cumsum(counts) - counts
+    entry_of_word = np.full(len(lengths), -1, dtype=np.int64)
+    entry_of_word[word_index] = np.arange(len(word_index))
+    keys_parts, entry_parts = [], []
+    for n in range(1, MAX_WORD_CHARS + 1):
+        chosen = np.flatnonzero(usable & (lengths == n) & (counts == n) & (entry_of_word >= 0))
+        if len(chosen) == 0:
+            continue
+        at = (first_token[chosen][:, None] + np.arange(n)[None, :]).ravel()
+        keys_parts.append(ngram_keys(ids[at], n)[::n])
+        entry_parts.append(entry_of_word[chosen])
+    keys = np.concatenate(keys_parts)
+    entries = np.concatenate(entry_parts)
+    order = np.argsort(keys, kind="stable")
+    keys, entries = keys[order], entries[order]
+    unique = np.ones(len(keys), dtype=bool)
+    unique[1:] = keys[1:] != keys[:-1]
+    return keys[unique], entries[unique]

@@ -19,12 +19,7 @@ from typing import cast
 import numpy as np
 
 from screening.align import PreparedText
-from screening.crosslingual.dictionary import (
-    MAX_WORD_CHARS,
-    english_stem_ids,
-    load_dictionary,
-    ngram_keys,
-)
+from screening.crosslingual.dictionary import english_stem_ids, find_words, load_dictionary
 
 __all__ = [
     "LANGUAGE_EN",
@@ -67,40 +62,6 @@ class CrossFeatures:
 def _latin_words(doc: PreparedText, index: np.ndarray) -> list[str]:
     text, starts, ends = doc.original, doc.tokens.starts, doc.tokens.ends
     return [text[int(starts[k]) : int(ends[k])].casefold() for k in index]
-
-
-def _han_words(doc: PreparedText, han: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Token position and dictionary index of each Chinese word found (maximal matches)."""
-    dictionary = load_dictionary()
-    ids, unit = doc.tokens.ids, doc.token_unit
-    n_tokens = len(ids)
-    han_before = np.concatenate(([0], np.cumsum(han)))
-    covered = np.zeros(n_tokens + 1, dtype=np.int64)  # tokens covered by longer words
-    positions: list[np.ndarray] = []
-    entries: list[np.ndarray] = []
-    for n in range(MAX_WORD_CHARS, 0, -1):
-        if n_tokens < n:
-            continue
-        start = np.arange(n_tokens - n + 1)
-        ok = (han_before[start + n] - han_before[start] == n) & (unit[start] == unit[start + n - 1])
-        if n > 1:
-            covered_before = np.concatenate(([0], np.cumsum(covered[:n_tokens] > 0)))
-            ok &= covered_before[start + n] - covered_before[start] < n
-        start = start[ok]
-        found = dictionary.lookup(ngram_keys(ids, n)[start])
-        hit = found >= 0
-        start, found = start[hit], found[hit]
-        positions.append(start)
-        entries.append(found)
-        if n > 1 and len(start):
-            mark = np.zeros(n_tokens + 1, dtype=np.int64)
-            np.add.at(mark, start, 1)
-            np.add.at(mark, start + n, -1)
-            covered += np.cumsum(mark)
-    if not positions:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    return np.concatenate(positions), np.concatenate(entries)
 
 
 def _han_mask(doc: PreparedText) -> np.ndarray:
@@ -148,7 +109,7 @@ def cross_features(doc: PreparedText) -> CrossFeatures:
     entry_stem: list[np.ndarray] = []
     if han.any():
         dictionary = load_dictionary()
-        where, found = _han_words(doc, han)
+        where, found = find_words(doc.tokens.ids, han, unit, dictionary.lookup)
         keep = language[unit[where]] == LANGUAGE_ZH
         where, found = where[keep], found[keep]
         sizes = dictionary.gloss_start[found + 1] - dictionary.gloss_start[found]

@@ -18,7 +18,6 @@ from typing import Any, Protocol
 import numpy as np
 
 from screening.align import PreparedText, prepare_text
-from screening.crosslingual.terms import cross_document_keys, cross_query_terms
 from screening.index.store import IndexStore, IndexStoreError, MemoryStore, open_store
 from screening.index.terms import TermParams, Terms, document_keys, text_terms
 from screening.retrieve import (
@@ -35,9 +34,12 @@ SEGMENT_POSTINGS = 40_000_000
 COMPACT_REMOVED_FRACTION = 0.25
 COMPACT_MAX_SEGMENTS = 12
 CROSS_LANGUAGE_META = "cross_language_terms"
+CHINESE_SOURCES_META = "cross_language_chinese_sources"
 CROSS_LANGUAGE_VERSION = 1
 """Indexes created with this marker also hold each document's cross-language terms
-(`screening.crosslingual.terms`); older indexes answer no cross-language queries."""
+(`screening.crosslingual.terms`); older indexes answer no cross-language queries. English text
+is always indexed that way; Chinese text only when the index was created with
+`chinese_sources=True` (it slows the build of a Chinese corpus about threefold)."""
 
 Progress = Callable[[int, int], None]
 
@@ -68,9 +70,17 @@ class UpdateReport:
 class CorpusIndex:
     """Term index over many documents behind an `IndexStore`."""
 
-    def __init__(self, store: IndexStore, params: TermParams | None = None) -> None:
+    def __init__(
+        self,
+        store: IndexStore,
+        params: TermParams | None = None,
+        *,
+        chinese_sources: bool = False,
+    ) -> None:
         self.store = store
         self.params = params or TermParams()
+        # What a new index records; an existing index keeps what it was created with.
+        self._chinese_sources = chinese_sources
         stored = store.meta.get("params")
         if stored is not None and stored != self.params.to_json():
             raise IndexStoreError(
@@ -93,8 +103,10 @@ class CorpusIndex:
         return cls(open_store(config), params)
 
     @classmethod
-    def in_memory(cls, params: TermParams | None = None) -> CorpusIndex:
-        return cls(MemoryStore(), params)
+    def in_memory(
+        cls, params: TermParams | None = None, *, chinese_sources: bool = False
+    ) -> CorpusIndex:
+        return cls(MemoryStore(), params, chinese_sources=chinese_sources)
 
     def document_ids(self) -> set[str]:
         return self.store.document_ids()
@@ -112,13 +124,22 @@ class CorpusIndex:
         with self.store.writing():
             if "params" not in self.store.meta:
                 self.store.set_meta(
-                    params=self.params.to_json(), **{CROSS_LANGUAGE_META: CROSS_LANGUAGE_VERSION}
+                    params=self.params.to_json(),
+                    **{
+                        CROSS_LANGUAGE_META: CROSS_LANGUAGE_VERSION,
+                        CHINESE_SOURCES_META: self._chinese_sources,
+                    },
                 )
             cross = self.cross_language
+            chinese = bool(self.store.meta.get(CHINESE_SOURCES_META))
+            # Imported here: the dictionary module uses this package's tokenizer.
+            from screening.crosslingual.terms import cross_document_keys, sorted_unique
+
             for doc_id, text in items:
                 keys = document_keys(text, self.params)
                 if cross:
-                    keys = np.union1d(keys, cross_document_keys(prepare_text(text)))
+                    extra = cross_document_keys(text, chinese=chinese)
+                    keys = sorted_unique(np.concatenate((keys, extra)))
                 ids.append(doc_id)
                 chars.append(len(text))
                 hashes.append(keys)
@@ -203,6 +224,8 @@ class CorpusIndex:
         """Candidate sources in the other language (Chinese ⇄ English), strongest first."""
         if not self.cross_language:
             return []
+        from screening.crosslingual.terms import cross_query_terms  # see add_texts
+
         prepared = (
             prepare_text(text_or_prepared)
             if isinstance(text_or_prepared, str)
