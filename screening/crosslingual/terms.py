@@ -159,7 +159,7 @@ def cross_document_keys(text: str, *, chinese: bool = True) -> np.ndarray:
     Indexing must keep pace with the k-gram terms, so this works on the raw text with the
     index's table-driven tokens (`screening.index.terms.token_ids`) rather than a prepared
     text: sentences from `sentence_spans`, Chinese words by maximal dictionary matches, English
-    words by a regular expression. Words pair within one sentence, whatever its language.
+    words (of English sentences) stemmed once per distinct token. Words pair within a sentence.
     """
     codes = code_points(text)
     ids, positions = token_ids(text)
@@ -182,7 +182,13 @@ def cross_document_keys(text: str, *, chinese: bool = True) -> np.ndarray:
             for g in range(DOCUMENT_GLOSSES)
         ]
         hashes.append(_sequence_pairs(stems, sentence[where], positions[where], _ZH_SALT)[0])
-    latin = np.flatnonzero(~han)
+    # English pairs only from English sentences (as `unit_languages` decides): Latin names in
+    # Chinese text would otherwise pair up and compete with the English documents.
+    n_sentences = len(starts) + 1
+    han_count = np.bincount(sentence[han], minlength=n_sentences)
+    latin_count = np.bincount(sentence[~han], minlength=n_sentences)
+    english = (latin_count >= 3) & (han_count < latin_count)
+    latin = np.flatnonzero(~han & english[sentence])
     if len(latin):
         # A Latin token runs from its start to the next character that is no letter or digit.
         starts_at = positions[latin]
