@@ -126,8 +126,9 @@ def find_words(
     """Token position and dictionary entry of each headword in a token sequence.
 
     Maximal matches: 4 down to 2 Han tokens of one unit, a shorter word only where longer words
-    do not cover all of it; single characters (unless `min_chars` > 1) only where no longer
-    word covers them.
+    do not cover all of it; then (unless `min_chars` > 1) every Han character that is a
+    headword, also inside longer words: alignment counts it as one more item to explain, which
+    keeps coverage honest for text that only shares a few words.
     """
     n_tokens = len(ids)
     # Han tokens left in the same unit from each position on (0 at a non-Han token).
@@ -148,8 +149,6 @@ def find_words(
         if n > 1:
             covered_before = np.concatenate(([0], np.cumsum(covered[:n_tokens] > 0)))
             start = start[covered_before[start + n] - covered_before[start] < n]
-        else:
-            start = start[covered[start] == 0]
         found = lookup(ngram_keys_at(ids, start, n))
         hit = found >= 0
         start, found = start[hit], found[hit]

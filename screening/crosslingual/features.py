@@ -3,7 +3,7 @@
 - The *language* of each unit: Chinese when Han characters are at least as many as Latin words
   (and at least two), English when it has at least three Latin words and fewer Han characters.
 - *Chinese bag*: the dictionary headwords found in a unit's Han characters (maximal matches of
-  2–4 characters; single characters only where no longer word covers them), each with its gloss
+  2–4 characters, plus every single character that is a headword), each with its gloss
   stems, plus the unit's Latin words and numbers, which match themselves (names, "iPhone", "G7").
 - *English bag*: the stem of each Latin content word of a unit.
 
