@@ -307,8 +307,17 @@ def _dumps(payload: Any) -> str:
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
 
 
-def save(directory: Path | str, cycle: ReviewCycle, info: WorkspaceInfo) -> None:
-    """Writes every file to a temporary name, then renames them all into place."""
+def save(
+    directory: Path | str,
+    cycle: ReviewCycle,
+    info: WorkspaceInfo,
+    extra_payloads: Mapping[str, Any] | None = None,
+) -> None:
+    """Writes every file to a temporary name, then renames them all into place.
+
+    `extra_payloads` (file stem → JSON data) are written in the same step, so records kept
+    beside the cycle (the follow-up files) change together with it or not at all.
+    """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     header = {
@@ -326,6 +335,16 @@ def save(directory: Path | str, cycle: ReviewCycle, info: WorkspaceInfo) -> None
     for name in FILES:
         encode = _CODECS[name][0]
         payloads[name] = [encode(item) for item in getattr(cycle, name)]
+    for name, payload in (extra_payloads or {}).items():
+        if name in payloads:
+            raise ValueError(f"{name}.json belongs to the review cycle")
+        payloads[name] = payload
+    write_json_files(directory, payloads)
+
+
+def write_json_files(directory: Path, payloads: Mapping[str, Any]) -> None:
+    """Writes `<name>.json` for each payload to a temporary name first, then renames them
+    all into place (`workspace.json` last), so a failure never leaves a half-written file."""
     staged: list[tuple[str, Path]] = []
     try:
         for name, payload in payloads.items():
@@ -343,3 +362,8 @@ def save(directory: Path | str, cycle: ReviewCycle, info: WorkspaceInfo) -> None
         for temp, _ in staged:
             if os.path.exists(temp):
                 os.unlink(temp)
+
+
+def read_json_file(path: Path) -> Any:
+    """A workspace JSON file; WorkspaceError names it when it is missing or damaged."""
+    return _read_json(path)

@@ -20,7 +20,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -235,6 +235,27 @@ def _fold(text: str) -> str:
     if not folded.isascii():
         folded = _t2s().convert(folded)  # type: ignore[attr-defined]
     return folded
+
+
+_NOT_MATCHED = re.compile(r"[\W_]+")
+
+
+def match_keys(texts: Sequence[str]) -> list[str]:
+    """Texts folded for matching names and titles: NFKC, lower case, traditional →
+    simplified, without whitespace or punctuation (full-width or not). Distinct texts are
+    converted together in one OpenCC call, so a million register titles take seconds."""
+    distinct = list(dict.fromkeys(texts))
+    folded = ["".join(unicodedata.normalize("NFKC", t).lower().split()) for t in distinct]
+    if not all(t.isascii() for t in folded):
+        # the folded texts hold no whitespace, so "\n" separates them safely
+        folded = _t2s().convert("\n".join(folded)).split("\n")  # type: ignore[attr-defined]
+    keys = {text: _NOT_MATCHED.sub("", key) for text, key in zip(distinct, folded, strict=True)}
+    return [keys[t] for t in texts]
+
+
+def match_key(text: str) -> str:
+    """One text folded as `match_keys` folds it."""
+    return match_keys([text])[0]
 
 
 def canonical_header(name: str) -> str | None:

@@ -207,6 +207,26 @@ def read_id_list(data: bytes, source: str) -> IdList:
     return IdList(tuple(sorted(entries.items())))
 
 
+def inline_id_list(raw: list[Any], where: str) -> IdList:
+    """An id list written in the plan itself: `certainty = [{thesis_id = "…", reason = "…"}]`.
+
+    (A manifest's `certainty` is a reference table, not a list; it is resolved from the
+    copied file instead.)
+    """
+    entries: dict[str, str] = {}
+    for index, item in enumerate(raw):
+        at = f"{where}[{index}]"
+        if not isinstance(item, Mapping) or set(item) - {"thesis_id", "reason"}:
+            raise PlanError(f'{at}: expected a table {{thesis_id = "…", reason = "…"}}')
+        thesis_id = str(item.get("thesis_id", "")).strip()
+        if not thesis_id:
+            raise PlanError(f"{at}: empty thesis_id")
+        if thesis_id in entries:
+            raise PlanError(f"{at}: thesis_id {thesis_id!r} listed twice")
+        entries[thesis_id] = str(item.get("reason", "")).strip()
+    return IdList(tuple(sorted(entries.items())))
+
+
 def _read_file(path: Path, where: str) -> bytes:
     try:
         return path.read_bytes()
@@ -287,6 +307,10 @@ def resolve_plan(
     lists = dict(id_lists or {})
     for key in ("certainty", "exclusions"):
         file_key = f"{key}_file"
+        if isinstance(raw.get(key), list):
+            if file_key in raw:
+                raise PlanError(f"{key}: give either an inline list or `{file_key}`, not both")
+            lists[key] = inline_id_list(raw[key], key)
         if file_key in raw:
             path = Path(str(raw[file_key]))
             path = path if base_dir is None or path.is_absolute() else base_dir / path

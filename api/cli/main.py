@@ -24,6 +24,10 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "api.cli.report": ("report",),
     "api.cli.serve": ("serve", "worker", "keys"),
     "api.cli.review": ("experts", "assign", "reviews", "results", "cases"),
+    "api.cli.plan": ("plan",),
+    "api.cli.allegations": ("allegations",),
+    "api.cli.rectification": ("rectification",),
+    "api.cli.follow_up": ("feedback", "marks", "accountability", "history"),
 }
 """Each command module and the commands it registers. Only the module of the command being
 run is imported (the domain packages pull in numpy, scipy and openpyxl), so a command starts

@@ -1,0 +1,253 @@
+"""Feedback, marks, accountability and the multi-year view, from review workspaces.
+
+spotcheck feedback --workspace W --out DIR [--prior PRIOR.csv] [--institution X …]
+spotcheck marks --workspace W [--prior PRIOR.csv] [--policy P.toml]
+spotcheck accountability record --workspace W --institution X --measure M --basis … --by …
+spotcheck accountability list --workspace W
+spotcheck history --workspace 2024=W1 --workspace 2025=W2 [--prior PRIOR.csv] --out view.html
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+from api.cli.errors import CliError
+from api.cli.follow_up_inputs import (
+    LoadedWorkspace,
+    add_common,
+    input_errors,
+    load_workspace,
+    workspace_year,
+    write_text_atomically,
+)
+from review.allegations import Allegation
+from review.consequences import (
+    MARK_LABELS,
+    MEASURE_LABELS,
+    AccountabilityDecision,
+    Mark,
+    Measure,
+    marks,
+    record_decision,
+)
+from review.feedback import institution_feedback, render_feedback_html
+from review.follow_up_policy import FollowUpPolicy, load_policy
+from review.follow_up_store import save_records
+from review.history_view import history_rows, render_history_html
+from review.institution_history import (
+    InstitutionHistory,
+    build_histories,
+    misconduct_by_institution,
+)
+from review.rectification import RectificationItem
+from review.results import Results, compute_results, read_prior_results
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
+    feedback = subparsers.add_parser(
+        "feedback",
+        help="per-institution feedback pages (反馈), no expert or reporter identity",
+    )
+    _year_options(feedback)
+    feedback.add_argument("--out", type=Path, required=True, help="directory for the pages")
+    feedback.add_argument("--institution", action="append", default=[])
+    feedback.set_defaults(handler=_feedback)
+
+    mark = subparsers.add_parser(
+        "marks", help="约谈 interview, 通报 notice and 激励 recognition lists, with their basis"
+    )
+    _year_options(mark)
+    mark.set_defaults(handler=_marks)
+
+    acc = subparsers.add_parser("accountability", help="问责 decisions with their basis")
+    acc_sub = acc.add_subparsers(dest="accountability_command", metavar="SUBCOMMAND")
+    acc.set_defaults(handler=lambda _args: _usage(acc))
+    rec = acc_sub.add_parser("record", help="record a decision")
+    add_common(rec)
+    rec.add_argument("--institution", required=True)
+    rec.add_argument("--measure", required=True, choices=[m.value for m in Measure])
+    rec.add_argument("--basis", required=True, help="the results, marks or cases it rests on")
+    rec.add_argument("--by", required=True, help="who decided")
+    rec.add_argument("--programme", default="", help="the degree programme concerned, if any")
+    rec.add_argument("--note", default="")
+    rec.add_argument("--year", type=int, help="spot-check year (default: this year)")
+    rec.set_defaults(handler=_record)
+    lst = acc_sub.add_parser("list", help="list the decisions")
+    add_common(lst, actor=False)
+    lst.set_defaults(handler=_list)
+
+    history = subparsers.add_parser(
+        "history",
+        help="multi-year view per institution (HTML with charts)",
+        description=(
+            "Per institution: years sampled, problem theses, rates with intervals, "
+            "allegations and rectification status over the years given."
+        ),
+    )
+    history.add_argument(
+        "--workspace",
+        action="append",
+        required=True,
+        metavar="[YEAR=]DIR",
+        help="a year's review workspace (repeat for each year)",
+    )
+    history.add_argument("--prior", type=Path, help="earlier years' problem counts")
+    history.add_argument("--out", type=Path, required=True, help="HTML file to write")
+    history.set_defaults(handler=_history)
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def _year_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workspace", type=Path, required=True, help="review workspace")
+    parser.add_argument("--year", type=int, help="spot-check year (default: this year)")
+    parser.add_argument("--prior", type=Path, help="earlier years' results")
+    parser.add_argument("--policy", type=Path, help="the office's follow-up policy (TOML)")
+
+
+@dataclass(frozen=True)
+class YearView:
+    loaded: LoadedWorkspace
+    year: int
+    results: Results
+    histories: dict[str, InstitutionHistory]
+    policy: FollowUpPolicy
+    marks: list[Mark]
+
+
+def _year_view(args: argparse.Namespace) -> YearView:
+    loaded = load_workspace(args.workspace)
+    year = workspace_year(loaded, args.year)
+    policy = load_policy(args.policy)
+    prior = read_prior_results(args.prior) if args.prior else {}
+    results = compute_results(loaded.cycle, year, prior)
+    misconduct = misconduct_by_institution(loaded.cycle, loaded.records.allegations)
+    histories = build_histories(
+        [results], prior, {(year, name): n for name, n in misconduct.items()}
+    )
+    found = marks(year, histories, policy, loaded.records.rectification)
+    return YearView(loaded, year, results, histories, policy, found)
+
+
+def _file_name(institution: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", institution).strip("._") or "institution"
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    with input_errors():
+        view = _year_view(args)
+        institutions = args.institution or [g.group for g in view.results.by("institution")]
+        known = {g.group for g in view.results.by("institution")}
+        unknown = sorted(set(institutions) - known)
+        if unknown:
+            raise CliError(f"--institution: {unknown[0]!r} has no sampled thesis this year")
+        records = view.loaded.records
+        pages = {}
+        for institution in institutions:
+            feedback = institution_feedback(
+                view.loaded.cycle,
+                view.results,
+                institution,
+                records.allegations,
+                records.rectification,
+                view.marks,
+            )
+            name = _file_name(institution)
+            number = 1
+            while f"{name}.html" in pages:
+                number += 1
+                name = f"{_file_name(institution)}-{number}"
+            pages[f"{name}.html"] = render_feedback_html(feedback)
+        for name, text in pages.items():
+            write_text_atomically(args.out / name, text)
+    print(f"wrote {len(pages)} feedback page(s) 反馈 to {args.out}")
+    return 0
+
+
+def _marks(args: argparse.Namespace) -> int:
+    with input_errors():
+        view = _year_view(args)
+    for kind, label in MARK_LABELS.items():
+        chosen = [m for m in view.marks if m.kind is kind]
+        print(f"{label} ({len(chosen)}):")
+        for mark in chosen:
+            print(f"  {mark.institution}: {mark.basis}")
+    return 0
+
+
+def _record(args: argparse.Namespace) -> int:
+    today = args.on or date.today()
+    with input_errors():
+        loaded = load_workspace(args.workspace)
+        decision = AccountabilityDecision(
+            institution=args.institution,
+            year=workspace_year(loaded, args.year),
+            measure=Measure(args.measure),
+            basis=args.basis,
+            decided_on=today,
+            decided_by=args.by,
+            programme=args.programme,
+            note=args.note,
+        )
+        decisions = record_decision(loaded.records.accountability, decision)
+        save_records(
+            loaded.directory,
+            replace(loaded.records, accountability=decisions),
+            ("accountability",),
+        )
+    print(f"recorded 问责: {decision.institution} {MEASURE_LABELS[decision.measure]}")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    with input_errors():
+        loaded = load_workspace(args.workspace)
+    for d in loaded.records.accountability:
+        programme = f" [{d.programme}]" if d.programme else ""
+        print(
+            f"{d.year} {d.institution}{programme}: {MEASURE_LABELS[d.measure]} — basis 依据: "
+            f"{d.basis} ({d.decided_on.isoformat()}, {d.decided_by})"
+        )
+    print(f"{len(loaded.records.accountability)} decision(s)")
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    with input_errors():
+        prior = read_prior_results(args.prior) if args.prior else {}
+        all_results: list[Results] = []
+        misconduct: dict[tuple[int, str], int] = {}
+        allegations: list[Allegation] = []
+        rectification: list[RectificationItem] = []
+        for given in args.workspace:
+            year_text, sep, directory = given.partition("=")
+            if not sep:
+                year_text, directory = "", given
+            if year_text and not year_text.isdigit():
+                raise CliError(f"--workspace: expected YEAR=DIR or DIR, got {given!r}")
+            loaded = load_workspace(Path(directory))
+            year = workspace_year(loaded, int(year_text) if year_text else None)
+            if any(r.year == year for r in all_results):
+                raise CliError(f"--workspace: two workspaces for {year}")
+            all_results.append(compute_results(loaded.cycle, year))
+            for name, n in misconduct_by_institution(
+                loaded.cycle, loaded.records.allegations
+            ).items():
+                misconduct[(year, name)] = n
+            allegations += loaded.records.allegations
+            rectification += loaded.records.rectification
+        histories = build_histories(all_results, prior, misconduct)
+        rows = history_rows(histories, allegations, rectification)
+        years = sorted({r.year for r in rows})
+        span = f"{years[0]}–{years[-1]}" if years else ""
+        write_text_atomically(args.out, render_history_html(rows, span))
+    print(f"wrote {args.out}: {len(histories)} institution(s), years {span}")
+    return 0
