@@ -86,7 +86,11 @@ class AlignConfig:
     min_chars: int = 100  # shortest passage, original characters, on the suspicious side
     min_source_chars: int = 100
     min_close_chars: int = 40  # shorter passages count only if nearly all their text matches
-    close_overlap: float = 0.80
+    close_overlap: float = 0.60
+    # Short passages below `verbatim_overlap` must also mean the same: their dictionary glosses
+    # explain each other (`screening.crosslingual.similarity.chinese_meaning_similarity`).
+    verbatim_overlap: float = 0.80
+    meaning_similarity: float = 0.85
     passage_overlap: float = 0.40  # overlap coefficient of the passages' feature sets
     # Seeds of one suspicious unit weaker than this times its best seed are dropped.
     best_seed_ratio: float = 0.9
@@ -396,6 +400,19 @@ def _trim_weak_edges(
     return members
 
 
+def _same_meaning(
+    susp: PreparedText,
+    susp_units: tuple[int, int],
+    src: PreparedText,
+    src_units: tuple[int, int],
+    threshold: float,
+) -> bool:
+    """Whether two unit spans of Chinese text explain each other's words by their glosses."""
+    from screening.crosslingual.similarity import chinese_meaning_similarity  # imports align
+
+    return chinese_meaning_similarity(susp, susp_units, src, src_units) >= threshold
+
+
 def _passage_features(doc: PreparedText, first: int, last: int) -> np.ndarray:
     lo = np.searchsorted(doc.feature_sentence, first, side="left")
     hi = np.searchsorted(doc.feature_sentence, last, side="right")
@@ -530,6 +547,12 @@ def align_prepared(
         common = len(np.intersect1d(fa, fb, assume_unique=True))
         overlap = common / max(min(len(fa), len(fb)), 1)
         if overlap < (config.close_overlap if short else config.passage_overlap):
+            continue
+        if (
+            short
+            and overlap < config.verbatim_overlap
+            and not _same_meaning(susp, (a0, a1), src, (b0, b1), config.meaning_similarity)
+        ):
             continue
         score = overlap * (susp_end - susp_start)
         candidates.append((score, a0, a1, b0, b1))

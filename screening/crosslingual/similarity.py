@@ -19,9 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from screening.crosslingual.features import CrossFeatures
+from screening.align import PreparedText
+from screening.crosslingual.features import CrossFeatures, cross_features
 
-__all__ = ["UnitSimilarity", "unit_similarity", "bag_similarity"]
+__all__ = ["UnitSimilarity", "bag_similarity", "chinese_meaning_similarity", "unit_similarity"]
 
 
 @dataclass(frozen=True)
@@ -162,3 +163,36 @@ def _merged_en(en: CrossFeatures, units: np.ndarray) -> CrossFeatures:
         en_token_start=en.en_token_start[inside],
         en_token_end=en.en_token_end[inside],
     )
+
+
+def _explained(
+    items: np.ndarray, entries: np.ndarray, stems: np.ndarray, other: np.ndarray
+) -> float:
+    """Share of `items` with a gloss among the stems `other`."""
+    if len(items) == 0:
+        return 0.0
+    hit = np.isin(stems, other)
+    explained = np.isin(items, entries[hit])
+    return float(explained.mean())
+
+
+def chinese_meaning_similarity(
+    a: PreparedText, a_units: tuple[int, int], b: PreparedText, b_units: tuple[int, int]
+) -> float:
+    """How well two Chinese unit spans explain each other's words through their glosses.
+
+    Each side's dictionary words (and Latin tokens) count as explained when one of their
+    glosses is a gloss of some word of the other side; the result is the harmonic mean of both
+    shares. Synonyms (慢跑 / 小跑: jog) explain each other; the different names, drugs and
+    findings of two unrelated texts built on one template do not.
+    """
+    fa, fb = cross_features(a), cross_features(b)
+    sides = []
+    for f, (first, last) in ((fa, a_units), (fb, b_units)):
+        items = np.flatnonzero((f.zh_item_unit >= first) & (f.zh_item_unit <= last))
+        in_span = np.isin(f.zh_entry_item, items)
+        sides.append((items, f.zh_entry_item[in_span], f.zh_entry_stem[in_span]))
+    (ia, ea, sa), (ib, eb, sb) = sides
+    x = _explained(ia, ea, sa, np.unique(sb))
+    y = _explained(ib, eb, sb, np.unique(sa))
+    return 2.0 * x * y / (x + y) if x + y > 0 else 0.0

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening.align import align_texts, prepare_text
+from screening.align import AlignConfig, align_texts, prepare_text
 from screening.crosslingual.align import align_cross_language
 from screening.crosslingual.dictionary import load_dictionary, ngram_keys, stem_id
 from screening.crosslingual.features import (
@@ -16,7 +16,7 @@ from screening.crosslingual.features import (
     text_language,
     unit_languages,
 )
-from screening.crosslingual.similarity import unit_similarity
+from screening.crosslingual.similarity import chinese_meaning_similarity, unit_similarity
 from screening.fingerprint import tokenize
 from screening.normalize import normalize
 from tests.screening.crosslingual_texts import (
@@ -115,3 +115,20 @@ def test_offsets_map_back_to_the_raw_text(
     start = len(before) + len(padding)
     assert (found[0].susp_start, found[0].susp_end) == (start, start + len(passage))
     assert src[found[0].src_start : found[0].src_end] == EN_PASSAGE
+
+
+def test_reworded_chinese_explains_itself_better_than_a_shared_template() -> None:
+    reworded = (
+        prepare_text("一只狗在草地上慢跑。一辆双层红色公共汽车在路上行驶。三只狗在雪中玩耍。"),
+        prepare_text("一只狗在草地上小跑。一辆红色双层公共汽车沿着街道行驶。三只狗在雪中奔跑。"),
+    )
+    template = (
+        prepare_text("目的 观察疏血通注射液治疗急性脑梗死的疗效。方法 将87例患者随机分为两组。"),
+        prepare_text(
+            "目的 观察中西医结合治疗宫外孕的临床疗效。方法 将宫外孕患者66例随机分为两组。"
+        ),
+    )
+    same = chinese_meaning_similarity(reworded[0], (0, 2), reworded[1], (0, 2))
+    other = chinese_meaning_similarity(template[0], (0, 3), template[1], (0, 3))
+    assert same >= AlignConfig().meaning_similarity > other
+    assert chinese_meaning_similarity(reworded[0], (0, 2), reworded[0], (0, 2)) == 1.0
