@@ -43,6 +43,7 @@ __all__ = [
     "align_pair",
     "align_prepared",
     "align_texts",
+    "is_stop_word",
     "prepare_text",
     "sentence_cosines",
 ]
@@ -62,7 +63,8 @@ def _stop_word_ids() -> np.ndarray:
 _STOP_IDS = _stop_word_ids()
 
 
-def _is_stop_word(ids: np.ndarray) -> np.ndarray:
+def is_stop_word(ids: np.ndarray) -> np.ndarray:
+    """Whether each token id is an English function word (`ENGLISH_STOP_WORDS`)."""
     where = np.minimum(np.searchsorted(_STOP_IDS, ids), len(_STOP_IDS) - 1)
     return _STOP_IDS[where] == ids
 
@@ -160,7 +162,7 @@ def prepare_text(text: str) -> PreparedText:
         feature_at[bigram_index] = mix64((ids[bigram_index] * _BIGRAM_SALT) ^ ids[bigram_index + 1])
         valid[bigram_index] = True
         word_index = np.flatnonzero(~han)
-        word_index = word_index[~_is_stop_word(ids[word_index])]
+        word_index = word_index[~is_stop_word(ids[word_index])]
         feature_at[word_index] = mix64(ids[word_index] ^ _WORD_SALT)
         valid[word_index] = True
     features = feature_at[valid]

@@ -18,7 +18,7 @@ from typing import cast
 
 import numpy as np
 
-from screening.align import PreparedText
+from screening.align import PreparedText, is_stop_word
 from screening.crosslingual.dictionary import english_stem_ids, find_words, load_dictionary
 
 __all__ = [
@@ -71,18 +71,33 @@ def _han_mask(doc: PreparedText) -> np.ndarray:
 
 
 def unit_languages(doc: PreparedText) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each unit's language, Han characters and Latin tokens (cheap; kept with the text)."""
+    """Each unit's language, Han characters and words (cheap; kept with the text).
+
+    A word is a Latin-script token of two or more characters starting with a letter, so
+    numbers, units and formulas (2.53%, nm, Ca(BTZ)2) do not make a Chinese sentence English;
+    an English unit also needs a function word (the, of, is …), which formulas and lists of
+    abbreviations lack.
+    """
     cached = doc.cache.get(_LANGUAGE_KEY)
     if cached is not None:
         return cast(tuple[np.ndarray, np.ndarray, np.ndarray], cached)
     n_units = len(doc.sentence_starts)
     han = _han_mask(doc)
     unit = doc.token_unit
+    tokens = doc.tokens
+    codes = np.frombuffer(doc.original.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    first = codes[tokens.starts] if len(tokens) else np.zeros(0, dtype=np.uint32)
+    lower = first | 0x20
+    letter = ((lower >= 0x61) & (lower <= 0x7A)) | ((first >= 0xC0) & (first <= 0x24F))
+    word = ~han & letter & (tokens.ends - tokens.starts >= 2)
+    function_word = ~han & is_stop_word(tokens.ids)
     han_counts = np.bincount(unit[han], minlength=n_units).astype(np.int64)
-    word_counts = np.bincount(unit[~han], minlength=n_units).astype(np.int64)
+    word_counts = np.bincount(unit[word], minlength=n_units).astype(np.int64)
+    function_counts = np.bincount(unit[function_word], minlength=n_units)
     language = np.full(n_units, LANGUAGE_OTHER, dtype=np.int8)
     language[(han_counts >= 2) & (han_counts >= word_counts)] = LANGUAGE_ZH
-    language[(word_counts >= 3) & (han_counts < word_counts)] = LANGUAGE_EN
+    english = (word_counts >= 3) & (han_counts < word_counts) & (function_counts >= 1)
+    language[english] = LANGUAGE_EN
     result = (language, han_counts, word_counts)
     doc.cache[_LANGUAGE_KEY] = result
     return result

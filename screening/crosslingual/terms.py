@@ -182,26 +182,46 @@ def cross_document_keys(text: str, *, chinese: bool = True) -> np.ndarray:
             for g in range(DOCUMENT_GLOSSES)
         ]
         hashes.append(_sequence_pairs(stems, sentence[where], positions[where], _ZH_SALT)[0])
-    # English pairs only from English sentences (as `unit_languages` decides): Latin names in
-    # Chinese text would otherwise pair up and compete with the English documents.
-    n_sentences = len(starts) + 1
-    han_count = np.bincount(sentence[han], minlength=n_sentences)
-    latin_count = np.bincount(sentence[~han], minlength=n_sentences)
-    english = (latin_count >= 3) & (han_count < latin_count)
-    latin = np.flatnonzero(~han & english[sentence])
+    # English pairs only from English sentences, by the rule of `unit_languages`: words (2+
+    # characters, starting with a letter) outnumber Han characters, at least 3 of them, one a
+    # function word. Names and formulas in Chinese text would otherwise pair up and compete
+    # with the English documents.
+    latin = np.flatnonzero(~han)
     if len(latin):
-        # A Latin token runs from its start to the next character that is no letter or digit.
         starts_at = positions[latin]
+        ends_at = _word_ends(codes, starts_at)
 
         def words(index: np.ndarray) -> list[str]:
-            at = starts_at[index]
-            ends = _word_ends(codes, at).tolist()
-            return [text[a:b].casefold() for a, b in zip(at.tolist(), ends, strict=True)]
+            pairs = zip(starts_at[index].tolist(), ends_at[index].tolist(), strict=True)
+            return [text[a:b].casefold() for a, b in pairs]
 
-        latin_stems = token_stem_ids(ids[latin], words)
-        content = latin_stems >= 0
+        first = codes[starts_at] | 0x20
+        word = (first >= 0x61) & (first <= 0x7A) & (ends_at - starts_at >= 2)
+        n_sentences = len(starts) + 1
+        token_sentence = sentence[latin]
+        han_count = np.bincount(sentence[han], minlength=n_sentences)
+        word_count = np.bincount(token_sentence[word], minlength=n_sentences)
+        candidate = (word_count >= 3) & (han_count < word_count)
+        # Stems (hence function words) only for the words of candidate sentences.
+        word_stems = np.full(len(latin), -1, dtype=np.int64)
+        alpha = np.flatnonzero(word & candidate[token_sentence])
+        word_stems[alpha] = token_stem_ids(ids[latin[alpha]], lambda k: words(alpha[k]))
+        function = np.zeros(len(latin), dtype=bool)
+        function[alpha] = word_stems[alpha] < 0
+        function_count = np.bincount(token_sentence[function], minlength=n_sentences)
+        english = candidate & (function_count >= 1)
+        inside = np.flatnonzero(english[token_sentence])
+        en_stems = np.where(word, word_stems, -1)[inside]
+        numbers = np.flatnonzero(~word[inside])
+        if len(numbers):
+            picked = inside[numbers]
+            en_stems[numbers] = token_stem_ids(ids[latin[picked]], lambda k: words(picked[k]))
+        content = en_stems >= 0
         pairs = _sequence_pairs(
-            [latin_stems[content]], sentence[latin][content], starts_at[content], _EN_SALT
+            [en_stems[content]],
+            token_sentence[inside][content],
+            starts_at[inside][content],
+            _EN_SALT,
         )
         hashes.append(pairs[0])
     if not hashes:
