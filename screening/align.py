@@ -88,7 +88,7 @@ class AlignConfig:
     min_chars: int = 100  # shortest passage, original characters, on the suspicious side
     min_source_chars: int = 100
     min_close_chars: int = 40  # shorter passages count only if nearly all their text matches
-    close_overlap: float = 0.60
+    close_overlap: float = 0.40
     # Short passages below `verbatim_overlap` must also mean the same: their dictionary glosses
     # explain each other (`screening.crosslingual.similarity.chinese_meaning_similarity`).
     verbatim_overlap: float = 0.80
