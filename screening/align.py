@@ -93,6 +93,8 @@ class AlignConfig:
     # explain each other (`screening.crosslingual.similarity.chinese_meaning_similarity`).
     verbatim_overlap: float = 0.80
     meaning_similarity: float = 0.85
+    meaning_similarity_dense: float = 0.80
+    dense_share: float = 0.75
     passage_overlap: float = 0.40  # overlap coefficient of the passages' feature sets
     # Seeds of one suspicious unit weaker than this times its best seed are dropped.
     best_seed_ratio: float = 0.9
@@ -412,7 +414,33 @@ def _same_meaning(
     """Whether two unit spans of Chinese text explain each other's words by their glosses."""
     from screening.crosslingual.similarity import chinese_meaning_similarity  # imports align
 
+    if not _numbers_agree(susp, susp_units, src, src_units):
+        return False
     return chinese_meaning_similarity(susp, susp_units, src, src_units) >= threshold
+
+
+def _numbers(doc: PreparedText, units: tuple[int, int]) -> np.ndarray:
+    """Token ids of the numbers (tokens starting with a digit) in units `units[0]..units[1]`."""
+    lo = np.searchsorted(doc.token_unit, units[0], side="left")
+    hi = np.searchsorted(doc.token_unit, units[1], side="right")
+    starts = doc.tokens.starts[lo:hi]
+    if len(starts) == 0:
+        return np.zeros(0, dtype=np.uint64)
+    codes = np.frombuffer(doc.original.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    first = codes[starts]
+    digit = (first >= 0x30) & (first <= 0x39)
+    return np.unique(doc.tokens.ids[lo:hi][digit])
+
+
+def _numbers_agree(
+    susp: PreparedText, susp_units: tuple[int, int], src: PreparedText, src_units: tuple[int, int]
+) -> bool:
+    """A rewording keeps the facts: when both sides give numbers, they share at least one.
+
+    Two abstracts written on one template (目的…方法 将 120 例…) differ exactly there.
+    """
+    a, b = _numbers(susp, susp_units), _numbers(src, src_units)
+    return len(a) == 0 or len(b) == 0 or bool(np.intersect1d(a, b).size)
 
 
 def _passage_features(doc: PreparedText, first: int, last: int) -> np.ndarray:
@@ -550,10 +578,14 @@ def align_prepared(
         overlap = common / max(min(len(fa), len(fb)), 1)
         if overlap < (config.close_overlap if short else config.passage_overlap):
             continue
+        # A run of sentence seeds (one per suspicious sentence, 3 or more) is evidence in itself,
+        # so its meaning may fall a little shorter.
+        dense = len(members) >= 3 and len(np.unique(si)) >= config.dense_share * (a1 - a0 + 1)
+        meaning = config.meaning_similarity_dense if dense else config.meaning_similarity
         if (
             short
             and overlap < config.verbatim_overlap
-            and not _same_meaning(susp, (a0, a1), src, (b0, b1), config.meaning_similarity)
+            and not _same_meaning(susp, (a0, a1), src, (b0, b1), meaning)
         ):
             continue
         score = overlap * (susp_end - susp_start)

@@ -132,3 +132,22 @@ def test_reworded_chinese_explains_itself_better_than_a_shared_template() -> Non
     other = chinese_meaning_similarity(template[0], (0, 3), template[1], (0, 3))
     assert same >= AlignConfig().meaning_similarity > other
     assert chinese_meaning_similarity(reworded[0], (0, 2), reworded[0], (0, 2)) == 1.0
+
+
+def test_freely_reworded_chinese_sentences_are_found_as_paraphrase() -> None:
+    original = (
+        "一只狗在草地上慢跑。一辆双层红色公共汽车在路上行驶。三只狗在雪中玩耍。"
+        "一个男人正在厨房里切洋葱。"
+    )
+    reworded = (
+        "一只狗在草地上小跑。一辆红色双层公共汽车沿着街道行驶。三只狗在雪中奔跑。"
+        "一名男子在厨房里切洋葱。"
+    )
+    suspicious = "\n".join([ZH_FILLER[0], reworded, ZH_FILLER[1]])
+    source = "\n".join([ZH_SAME_FIELD, original, "实验数据表明该方法具有较好的稳定性。"])
+    [found] = align_texts(prepare_text(suspicious), prepare_text(source))
+    assert suspicious[found.susp_start : found.susp_end] == reworded
+    assert source[found.src_start : found.src_end] == original
+    assert found.match_class == "paraphrase"
+    # The same short passage between two unrelated abstracts of one field: nothing.
+    assert align_texts(prepare_text(ZH_SAME_FIELD), prepare_text(ZH_FILLER[0])) == []
