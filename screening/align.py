@@ -412,8 +412,12 @@ def _same_meaning(
     threshold: float,
 ) -> bool:
     """Whether two unit spans of Chinese text explain each other's words by their glosses."""
-    from screening.crosslingual.similarity import chinese_meaning_similarity  # imports align
+    from screening.crosslingual.features import LANGUAGE_ZH, unit_languages  # import align
+    from screening.crosslingual.similarity import chinese_meaning_similarity
 
+    for doc, (first, last) in ((susp, susp_units), (src, src_units)):
+        if not np.any(unit_languages(doc)[0][first : last + 1] == LANGUAGE_ZH):
+            return False  # glosses explain Chinese words only
     if not _numbers_agree(susp, susp_units, src, src_units):
         return False
     return chinese_meaning_similarity(susp, susp_units, src, src_units) >= threshold
