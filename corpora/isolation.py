@@ -5,7 +5,9 @@ A worker process (`python -m corpora.isolation`) caps its own address space with
 with one JSON line on stdout. The parent waits at most `timeout_seconds` for each answer. A worker
 that overruns the time is killed (status `too_large`), one that runs out of memory answers
 `too_large` itself, and one that dies (a crash in a parser) gives `corrupt`; the next request
-starts a fresh worker, so one hostile PDF never stalls a batch.
+starts a fresh worker, so one hostile PDF never stalls a batch. While it OCRs pages the worker
+also sends `{"progress": [done, total]}` lines, which the parent hands to a callback; a file
+with pages to OCR gets the longer budget `ExtractionLimits.time_budget(total)`.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from corpora.extract import ExtractedDocument, ExtractionLimits, failure
+from corpora.extract import ExtractedDocument, ExtractionLimits, Progress, failure
 
 STARTUP_SECONDS = 60.0
 READY = "ready"
@@ -110,9 +112,16 @@ class IsolatedExtractor:
         return line
 
     def extract(
-        self, path: Path, *, metadata: Mapping[str, str] | None = None
+        self,
+        path: Path,
+        *,
+        metadata: Mapping[str, str] | None = None,
+        progress: Progress | None = None,
     ) -> ExtractedDocument:
-        """Extracts `path` in the worker; raises FileNotFoundError for a missing file."""
+        """Extracts `path` in the worker; raises FileNotFoundError for a missing file.
+
+        `progress(done, total)` is called as OCR'd pages are finished.
+        """
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"no such file: {path}")
@@ -128,7 +137,16 @@ class IsolatedExtractor:
         except BrokenPipeError:
             self._kill()
             return failure(path.name, "corrupt", "the extraction worker died", metadata=meta)
-        line = self._read_line(self.limits.timeout_seconds)
+        started = time.monotonic()
+        deadline = started + self.limits.timeout_seconds
+        while True:
+            line = self._read_line(max(0.0, deadline - time.monotonic()))
+            if line is None or not line.startswith(b'{"progress"'):
+                break
+            done, total = json.loads(line)["progress"]
+            deadline = started + self.limits.time_budget(int(total))  # OCR earns more time
+            if progress is not None:
+                progress(int(done), int(total))
         if line is None:
             timed_out = not self._ended
             code = self._kill()
@@ -161,20 +179,22 @@ def extract_isolated(
     *,
     metadata: Mapping[str, str] | None = None,
     limits: ExtractionLimits | None = None,
+    progress: Progress | None = None,
 ) -> ExtractedDocument:
     """Extracts one file in a fresh worker process with time and memory limits."""
     with IsolatedExtractor(limits) as extractor:
-        return extractor.extract(path, metadata=metadata)
+        return extractor.extract(path, metadata=metadata, progress=progress)
 
 
-def _answer(request: Mapping[str, Any]) -> dict[str, Any]:
+def _answer(request: Mapping[str, Any], progress: Progress | None = None) -> dict[str, Any]:
     from corpora.extract import extract_file
 
     path = Path(request["path"])
     metadata = request.get("metadata") or {}
     limits = ExtractionLimits(**request.get("limits", {}))
     try:
-        return extract_file(path, metadata=metadata, limits=limits).to_json(include_raw=True)
+        doc = extract_file(path, metadata=metadata, limits=limits, progress=progress)
+        return doc.to_json(include_raw=True)
     except MemoryError:
         reason = f"extraction needed more than the {limits.memory_bytes} byte memory limit"
         return failure(path.name, "too_large", reason, metadata=metadata).to_json(include_raw=True)
@@ -197,10 +217,15 @@ def worker_main(memory_bytes: int) -> int:
     out = sys.stdout.buffer
     out.write(json.dumps({"status": READY, "memory_bytes": memory_bytes}).encode() + b"\n")
     out.flush()
+
+    def report(done: int, total: int) -> None:
+        out.write(json.dumps({"progress": [done, total]}).encode() + b"\n")
+        out.flush()
+
     for raw in sys.stdin.buffer:
         if not raw.strip():
             continue
-        answer = _answer(json.loads(raw))
+        answer = _answer(json.loads(raw), report)
         out.write(json.dumps(answer, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n")
         out.flush()
     return 0

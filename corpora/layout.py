@@ -76,26 +76,44 @@ def margin_lines(pages: list[PageLines], has_geometry: bool) -> set[tuple[int, i
             candidates.append((p, i, key, key[:6], slot))
     full = Counter((key, slot) for _, _, key, _, slot in candidates)
     prefix = Counter((pre, slot) for _, _, _, pre, slot in candidates if len(pre) >= 4)
+
+    def near(counter: Counter[tuple[str, int]], key: str, slot: int) -> int:
+        """Occurrences at this height give or take one slot (OCR'd positions wobble)."""
+        return counter[(key, slot - 1)] + counter[(key, slot)] + counter[(key, slot + 1)]
+
     repeat = 3 if len(pages) >= 4 else 2
     sizes = [line.size for page in pages for line in page.lines]
     body_size = float(np.median(sizes)) if sizes else 0.0
     drop: set[tuple[int, int]] = set()
+    top_margin: list[tuple[int, int, int]] = []  # (page, line, slot) of first lines up top
     for p, i, key, pre, slot in candidates:
         line = pages[p].lines[i]
         height = pages[p].height
         in_margin = not has_geometry or (
             height > 0 and (line.top < 0.10 * height or line.top > 0.90 * height)
         )
+        if has_geometry and i == 0 and height > 0 and line.top < 0.10 * height:
+            top_margin.append((p, i, slot))
+        display = has_geometry and line.size > 1.3 * body_size  # chapter numbers, titles
         if (
-            full[(key, slot)] >= repeat
+            (near(full, key, slot) >= repeat and not display)
             or (
                 in_margin
                 and has_geometry
                 and line.size <= body_size
-                and prefix.get((pre, slot), 0) >= repeat
+                and near(prefix, pre, slot) >= repeat
             )
             or (in_margin and PAGE_NUMBER.match(line.text))
         ):
+            drop.add((p, i))
+    # Headers that change with every section ("2.2. CONSTRUCTION HEURISTICS") repeat too little
+    # to be counted; they sit at the height where the counted headers sit, in body size or less.
+    header_slots = Counter(slot for p, i, slot in top_margin if (p, i) in drop)
+    for p, i, slot in top_margin:
+        line = pages[p].lines[i]
+        if (p, i) in drop or line.size > body_size + 0.5 or len(pages[p].lines) < 4:
+            continue
+        if header_slots[slot - 1] + header_slots[slot] + header_slots[slot + 1] >= repeat:
             drop.add((p, i))
     return drop
 

@@ -34,6 +34,9 @@ class PageLines:
     images: int = 0
     unmapped_glyphs: int = 0
     glyphs: int = 0
+    embedded_glyphs: int = 0  # glyphs drawn with a font whose outlines the PDF carries
+    image_pixels: int = 0  # the largest embedded image's width × height (PDF)
+    filled_paths: int = 0  # filled vector paths (text drawn as outlines shows as thousands)
     margins: bool = True  # running headers and footers may be in the lines (not so in DOCX)
 
 
@@ -45,3 +48,4 @@ class ReadResult:
     info: dict[str, str] = field(default_factory=dict)
     problem: str | None = None  # a reason text when the reader hit damage but kept going
     has_geometry: bool = False
+    outline: list[tuple[int, str, int]] = field(default_factory=list)  # (level, title, page)

@@ -12,6 +12,7 @@ glyph drawn two or three times at almost the same place, which naive extractors 
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import re
 from dataclasses import dataclass
@@ -76,19 +77,39 @@ class GlyphRecorder(PDFTextDevice):
         super().__init__(rsrcmgr)
         self.glyphs = _Glyphs([], [], [], [], [])
         self.images = 0
+        self.image_pixels = 0
+        self.filled_paths = 0
         self.unmapped = 0
         self.total = 0
-        self._glyph_cache: dict[tuple[int, int], tuple[str | None, float]] = {}
+        self.embedded = 0
+        self._glyph_cache: dict[tuple[int, int], tuple[str | None, float, bool]] = {}
         self._fonts: list[PDFFont] = []  # keeps cached fonts alive so their ids stay unique
 
     def reset(self) -> None:
         self.glyphs = _Glyphs([], [], [], [], [])
         self.images = 0
+        self.image_pixels = 0
+        self.filled_paths = 0
         self.unmapped = 0
         self.total = 0
+        self.embedded = 0
 
     def render_image(self, name: str, stream: object) -> None:
         self.images += 1
+        try:
+            attrs = getattr(stream, "attrs", {})
+            width = resolve1(attrs.get("Width", attrs.get("W", 0)))
+            height = resolve1(attrs.get("Height", attrs.get("H", 0)))
+            if isinstance(width, int | float) and isinstance(height, int | float):
+                self.image_pixels = max(self.image_pixels, int(width) * int(height))
+        except Exception:  # a broken image dictionary: the renderer will say more
+            pass
+
+    def paint_path(
+        self, gstate: object, stroke: bool, fill: bool, evenodd: bool, path: object
+    ) -> None:
+        if fill:
+            self.filled_paths += 1
 
     def render_char(
         self,
@@ -110,13 +131,14 @@ class GlyphRecorder(PDFTextDevice):
                 text = None
             except Exception:  # a broken ToUnicode map: treat the glyph as unmapped
                 text = None
-            cached = (text, font.char_width(cid))
+            cached = (text, font.char_width(cid), font_is_embedded(font))
             self._glyph_cache[key] = cached
             self._fonts.append(font)
-        text, width = cached
+        text, width, embedded = cached
         adv = width * fontsize * scaling
         a, b, c, d, e, f = matrix
         self.total += 1
+        self.embedded += embedded
         if abs(b) > 1e-6 * (abs(a) + 1) or abs(c) > 1e-6 * (abs(d) + 1) or a <= 0 or d <= 0:
             return adv  # rotated or mirrored: watermarks, axis labels
         size = fontsize * d
@@ -136,6 +158,14 @@ class GlyphRecorder(PDFTextDevice):
         g.size.append(size)
         g.text.append(text)
         return adv
+
+
+def font_is_embedded(font: PDFFont) -> bool:
+    """Whether the PDF carries the font's glyph outlines (then a renderer draws what was meant)."""
+    descriptor = getattr(font, "descriptor", None)
+    return isinstance(descriptor, dict) and any(
+        key in descriptor for key in ("FontFile", "FontFile2", "FontFile3")
+    )
 
 
 def group_lines(glyphs: _Glyphs, page_height: float) -> list[Line]:
@@ -240,6 +270,68 @@ def _info(document: PDFDocument) -> dict[str, str]:
     return out
 
 
+def list_pages(document: PDFDocument, max_pages: int) -> tuple[list[PDFPage], str | None]:
+    """The pages the page tree really holds, counted before any is read (its /Count can lie).
+
+    Raises PdfTooLarge with the real count when there are more than `max_pages`, PdfCorrupt when
+    no page can be found; a tree damaged part-way gives the pages before the damage and a reason.
+    """
+    pages: list[PDFPage] = []
+    cap = 10 * max_pages + 1000
+    problem: str | None = None
+    try:
+        for page in PDFPage.create_pages(document):
+            pages.append(page)
+            if len(pages) > cap:
+                break
+    except (MemoryError, RecursionError):
+        raise
+    except Exception as exc:
+        if not pages:
+            raise PdfCorrupt(
+                f"the PDF's page tree cannot be read ({type(exc).__name__}: {exc})"
+            ) from exc
+        problem = f"the PDF is damaged after page {len(pages)} ({type(exc).__name__})"
+    if len(pages) > max_pages:
+        more = "more than " if len(pages) > cap else ""
+        raise PdfTooLarge(
+            f"the PDF has {more}{len(pages)} pages, more than the limit of {max_pages}"
+        )
+    return pages, problem
+
+
+MAX_OUTLINE_ENTRIES = 2000
+
+
+def read_outline(document: PDFDocument, pages: list[PDFPage]) -> list[tuple[int, str, int]]:
+    """The bookmarks as (level, title, 0-based page); entries whose target is unknown are left
+    out, and a broken or cyclic outline gives what was read before the damage."""
+    index_of = {page.pageid: i for i, page in enumerate(pages)}
+    out: list[tuple[int, str, int]] = []
+    try:
+        for level, title, dest, action, _ in itertools.islice(
+            document.get_outlines(), MAX_OUTLINE_ENTRIES
+        ):
+            target = resolve1(dest)
+            if target is None and isinstance(resolve1(action), dict):
+                target = resolve1(resolve1(action).get("D"))
+            if isinstance(target, bytes | str) or hasattr(target, "name"):
+                name = getattr(target, "name", target)
+                target = resolve1(document.get_dest(name))
+            if isinstance(target, dict):
+                target = resolve1(target.get("D"))
+            if isinstance(target, list) and target:
+                ref = target[0]
+                page = index_of.get(getattr(ref, "objid", None))
+                if page is not None and isinstance(title, str) and title.strip():
+                    out.append((int(level), title.strip(), page))
+    except (MemoryError, RecursionError):
+        return out
+    except Exception:  # no outline, or a broken one: structure falls back to the text
+        return out
+    return out
+
+
 def read_pdf(data: bytes, *, max_pages: int) -> ReadResult:
     """Reads a PDF's pages as lines; raises PdfEncrypted, PdfTooLarge or PdfCorrupt."""
     try:
@@ -266,15 +358,13 @@ def read_pdf(data: bytes, *, max_pages: int) -> ReadResult:
     device = GlyphRecorder(manager)
     interpreter = PDFPageInterpreter(manager, device)
     pages: list[PageLines] = []
-    problem: str | None = None
     try:
         info = _info(document)
     except Exception:
         info = {}
+    listed, problem = list_pages(document, max_pages)
     try:
-        for number, page in enumerate(PDFPage.create_pages(document), start=1):
-            if number > max_pages:
-                raise PdfTooLarge(f"the PDF has more than {max_pages} pages")
+        for number, page in enumerate(listed, start=1):
             device.reset()
             x_min, y_min, x_max, y_max = (float(v) for v in page.mediabox)
             try:
@@ -290,8 +380,11 @@ def read_pdf(data: bytes, *, max_pages: int) -> ReadResult:
                     height=y_max - y_min,
                     width=x_max - x_min,
                     images=device.images,
+                    image_pixels=device.image_pixels,
+                    filled_paths=device.filled_paths,
                     unmapped_glyphs=device.unmapped,
                     glyphs=device.total,
+                    embedded_glyphs=device.embedded,
                 )
             )
     except PdfTooLarge:
@@ -310,4 +403,5 @@ def read_pdf(data: bytes, *, max_pages: int) -> ReadResult:
         problem = "the file is truncated (no end-of-file marker); text may be missing"
     if declared and len(pages) < declared and problem is None:
         problem = f"only {len(pages)} of {declared} pages could be read"
-    return ReadResult(pages=pages, info=info, problem=problem, has_geometry=True)
+    outline = read_outline(document, listed[: len(pages)])
+    return ReadResult(pages=pages, info=info, problem=problem, has_geometry=True, outline=outline)

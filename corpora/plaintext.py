@@ -98,6 +98,27 @@ def decode_text(data: bytes) -> tuple[str, str]:
     return str(best), best.encoding
 
 
+HEADING_LINE = re.compile(
+    r"^\s*(?:第\s*[一二三四五六七八九十百零〇\d]+\s*[章节篇部]|chapter\s+\w+|\d+(?:\.\d+)*\.?\s+\S|"
+    r"[一二三四五六七八九十]+\s*[、.．]|附\s*录|参\s*考\s*文\s*献|致\s*谢|摘\s*要|目\s*录|"
+    r"abstract\b|references\b|bibliography\b|contents\b|acknowledge?ments?\b)",
+    re.IGNORECASE,
+)
+SENTENCE_PUNCTUATION = re.compile(r"[。！？!?；;，,]")
+
+
+def is_heading_line(line: str) -> bool:
+    """A short numbered or named heading line, which ends its paragraph even without a blank
+    line after it (wrapped text only continues real sentences)."""
+    stripped = line.strip()
+    return (
+        len(stripped) <= 40
+        and HEADING_LINE.match(stripped) is not None
+        and not SENTENCE_PUNCTUATION.search(stripped[:-1] if stripped else "")
+        and not stripped.endswith(("，", ","))
+    )
+
+
 def text_pages(text: str) -> list[PageLines]:
     """Pages (split at form feeds) of lines with paragraph ends marked."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -110,7 +131,7 @@ def text_pages(text: str) -> list[PageLines]:
             if not raw.strip():
                 continue
             following = raw_lines[index + 1] if index + 1 < len(raw_lines) else ""
-            end = not blank_separated or not following.strip()
+            end = not blank_separated or not following.strip() or is_heading_line(raw)
             lines.append(Line(text=raw.rstrip(), paragraph_end=end))
         pages.append(PageLines(lines=lines))
     return pages

@@ -2,16 +2,20 @@
 
 Works on the clean text, one paragraph per line. A heading is a short paragraph that matches a
 named part (摘要, 参考文献, Acknowledgements, …) or a chapter numbering scheme (第一章, 第1章,
-Chapter 1, 1 绪论, 一 引言). Chapter headings are accepted only as a run numbered 1, 2, 3… in one
-scheme, which keeps sub-sections (1.1, 一、 inside a 第一章 thesis) and numbered body lines out.
-Contents pages are found by their heading or, without one, by a run of entries ending in page
-numbers; nothing inside the contents counts as a heading. Sections run from one heading to the
-next, in reading order, never overlapping; text before the first heading is the cover.
+Chapter 1, 1 绪论, 一 引言, or a chapter number alone on its line above the title). Chapter
+headings are accepted only as a run numbered 1, 2, 3… in one scheme, which keeps sub-sections
+(1.1, 一、 inside a 第一章 thesis) and numbered body lines out. Contents pages are found by their
+heading or, without one, by a run of entries ending in page numbers; nothing inside the contents
+counts as a heading. A PDF's bookmarks give the chapters when they name more than the text
+patterns find. Sections run from one heading to the next, in reading order, never
+overlapping; text before the first heading is the cover.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from corpora.simplify import to_simplified
@@ -70,6 +74,8 @@ SENTENCE_PUNCT = re.compile(r"[。；;！？!?]|，.*，")
 TOC_ENTRY_LEADER = re.compile(r"(?:[.·…．⋯_]\s*){3,}\s*(?:\d{1,4}|[ivxlcIVXLC]{1,6})\s*$")
 TOC_ENTRY_NUMBER = re.compile(r"\S\s+(?:\d{1,3}|[ivxIVX]{1,5})\s*$")
 SECTION_NUMBER = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})+\s*\S")
+BARE_NUMBER = re.compile(r"^(\d{1,2})()$")  # a chapter number alone on its line
+TITLE_START = re.compile(r"^[A-Z\u4e00-\u9fff]")
 
 SCHEMES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("zh_chapter", re.compile(r"^第\s*([一二三四五六七八九十百零〇两\d]{1,4})\s*章\s*(.{0,36})$")),
@@ -292,6 +298,12 @@ def chapter_markers(paras: list[Paragraph], skip: set[int]) -> list[Marker]:
             if len(stripped) > 60 or SENTENCE_PUNCT.search(stripped):
                 continue
             match = pattern.match(stripped)
+            if not match and scheme == "arabic" and BARE_NUMBER.match(stripped):
+                following = paras[i + 1].text if i + 1 < len(paras) else ""
+                if _with_title_line(stripped, following) != stripped and TITLE_START.match(
+                    following.strip()
+                ):
+                    match = BARE_NUMBER.match(stripped)  # a large number above the title
             if not match:
                 continue
             number = scheme_number(scheme, match.group(1))
@@ -315,8 +327,45 @@ def chapter_markers(paras: list[Paragraph], skip: set[int]) -> list[Marker]:
     return best
 
 
-def detect_sections(text: str) -> tuple[Section, ...]:
-    """Sections of the clean text in reading order, non-overlapping, covering all headed text."""
+def outline_chapters(
+    paras: list[Paragraph], skip: set[int], outline: Sequence[tuple[int, str, int, int]]
+) -> list[Marker]:
+    """Chapters from the PDF's bookmarks: top-level entries that are not named parts, each found
+    as a heading paragraph (or a number line and its title line) on the page it points to."""
+    if not outline:
+        return []
+    top = min(level for level, _, _, _ in outline)
+    starts = [p.start for p in paras]
+    found: list[Marker] = []
+    for level, title, start, end in outline:
+        if level != top or named_kind(title) not in (None, "chapter"):
+            continue
+        wanted = squash(title).lower()
+        if not wanted:
+            continue
+        first = bisect.bisect_left(starts, start)
+        for i in range(first, len(paras)):
+            para = paras[i]
+            if para.start >= end or i in skip:
+                break
+            here = squash(para.text).lower()
+            joined = here + (squash(paras[i + 1].text).lower() if i + 1 < len(paras) else "")
+            if len(para.text) <= 2 * MAX_HEADING and (here == wanted or joined == wanted):
+                if not found or found[-1].start < para.start:
+                    found.append(Marker(para.start, "chapter", re.sub(r"\s+", " ", title)))
+                break
+    return found
+
+
+def detect_sections(
+    text: str, outline: Sequence[tuple[int, str, int, int]] = ()
+) -> tuple[Section, ...]:
+    """Sections of the clean text in reading order, non-overlapping, covering all headed text.
+
+    `outline` holds the PDF's bookmarks as (level, title, start, end), where start/end bound the
+    clean text of the page the entry points to; its chapters win when they are more than the
+    text patterns find.
+    """
     paras = paragraphs(text)
     if not paras:
         return ()
@@ -327,6 +376,9 @@ def detect_sections(text: str) -> tuple[Section, ...]:
         title = paras[toc[0]].text.strip() if named_kind(paras[toc[0]].text) == "toc" else "目录"
         markers.append(Marker(paras[toc[0]].start, "toc", re.sub(r"\s+", " ", title)))
     chapters = chapter_markers(paras, skip)
+    from_outline = outline_chapters(paras, skip, outline)
+    if len(from_outline) > len(chapters):
+        chapters = from_outline
     chapter_starts = {m.start for m in chapters}
     seen_once: set[str] = set()
     for i, para in enumerate(paras):

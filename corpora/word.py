@@ -69,16 +69,32 @@ def _left_indent(element) -> bool:
     return False
 
 
+MAX_XML_BYTES = 48 * 1024 * 1024  # parsed XML costs ~30x its size in memory
+
+
 def read_docx(data: bytes, *, max_unpacked: int) -> ReadResult:
-    """Reads a DOCX; raises DocxTooLarge or DocxCorrupt."""
+    """Reads a DOCX; raises DocxTooLarge or DocxCorrupt.
+
+    Sizes are checked from the ZIP directory before anything is inflated: all parts together
+    at most `max_unpacked` bytes, the XML parts (which are parsed into trees) at most
+    `MAX_XML_BYTES`. A directory that understates a part's size cannot get past this: the ZIP
+    reader stops at the stated size and the part then fails its checksum (`corrupt`).
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
+            infos = archive.infolist()
             names = set(archive.namelist())
     except zipfile.BadZipFile as exc:
         raise DocxCorrupt(f"not a readable DOCX (broken ZIP container: {exc})") from exc
+    unpacked = sum(info.file_size for info in infos)
     if unpacked > max_unpacked:
         raise DocxTooLarge(f"the DOCX unpacks to {unpacked} bytes, more than {max_unpacked}")
+    xml = sum(info.file_size for info in infos if info.filename.lower().endswith((".xml", ".rels")))
+    if xml > MAX_XML_BYTES:
+        raise DocxTooLarge(
+            f"the DOCX's XML unpacks to {xml} bytes, more than {MAX_XML_BYTES} "
+            f"(from a {len(data)}-byte file)"
+        )
     if "word/document.xml" not in names:
         raise DocxCorrupt("the ZIP container has no word/document.xml: not a Word document")
     try:

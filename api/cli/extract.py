@@ -17,6 +17,7 @@ from api.cli.errors import CliError
 from corpora.blind import blind_copy
 from corpora.extract import ExtractedDocument, ExtractionLimits, extract_file
 from corpora.isolation import extract_isolated
+from corpora.ocr import OCR_MODES
 
 SECTION_LABELS = {
     "cover": "封面 Cover",
@@ -51,7 +52,26 @@ def limits_from(args: argparse.Namespace) -> ExtractionLimits:
         max_characters=defaults.max_characters,
         timeout_seconds=args.timeout,
         memory_bytes=args.memory_mb * 1024 * 1024,
+        ocr=args.ocr,
     )
+
+
+class PageProgress:
+    """OCR progress on stderr: a redrawn bar on a terminal, a line every 10 pages otherwise."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.tty:
+            filled = int(30 * done / max(1, total))
+            bar = "#" * filled + "-" * (30 - filled)
+            end = "\n" if done == total else ""
+            print(f"\rOCR {self.name} [{bar}] {done}/{total} 页 pages", end=end, file=sys.stderr)
+        elif done and (done == total or done % 10 == 0):
+            print(f"OCR {self.name}: {done}/{total} 页 pages", file=sys.stderr)
+        sys.stderr.flush()
 
 
 def parse_metadata(pairs: list[str]) -> dict[str, str]:
@@ -72,10 +92,11 @@ def run_extraction(
     if not path.is_file():
         raise CliError(f"not a file: {path}")
     limits = limits_from(args)
+    progress = PageProgress(path.name)
     try:
         if args.in_process:
-            return extract_file(path, metadata=metadata, limits=limits)
-        return extract_isolated(path, metadata=metadata, limits=limits)
+            return extract_file(path, metadata=metadata, limits=limits, progress=progress)
+        return extract_isolated(path, metadata=metadata, limits=limits, progress=progress)
     except PermissionError as exc:
         raise CliError(f"cannot read {path}: permission denied") from exc
 
@@ -88,6 +109,10 @@ def summary(doc: ExtractedDocument) -> str:
     if doc.reason:
         lines.append(f"原因 Reason: {doc.reason}")
     lines.append(f"页数 Pages: {doc.pages}    字符 Characters: {len(doc.text)}")
+    if doc.ocr_pages:
+        listed = ", ".join(str(p) for p in doc.ocr_pages[:30])
+        more = " …" if len(doc.ocr_pages) > 30 else ""
+        lines.append(f"OCR 识别页 OCR pages ({len(doc.ocr_pages)}): {listed}{more}")
     for key, value in doc.metadata.items():
         lines.append(f"  {key}: {value}")
     if doc.sections:
@@ -160,6 +185,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
     )
     parser.add_argument(
         "--max-pages", type=int, default=3000, help="refuse files with more pages (default 3000)"
+    )
+    parser.add_argument(
+        "--ocr",
+        choices=OCR_MODES,
+        default="auto",
+        help="read pages without usable text by OCR: auto (default), never, or always "
+        "(every page, ignoring the text layer)",
     )
     parser.add_argument(
         "--in-process",

@@ -4,7 +4,8 @@
 `CORPUS_PATH/index/`; `update(corpus)` indexes the documents added since the
 last update and drops the removed ones, so screening always sees the corpus as
 it is. Documents are indexed in segments (appended, never rewritten); when
-many documents have been removed or segments pile up, the index is compacted.
+many documents have been removed the index is compacted, and when segments pile
+up the smallest are merged.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ SEGMENT_POSTINGS = 40_000_000
 """Postings gathered in memory before a segment is written (320 MB of keys): about
 110 million characters per segment, so a bulk load stays one segment (fewer look-ups)."""
 COMPACT_REMOVED_FRACTION = 0.25
-COMPACT_MAX_SEGMENTS = 12
+MAX_SEGMENTS = 4
+"""More segments than this after an update: the smallest are merged into one."""
+
 CROSS_LANGUAGE_META = "cross_language_terms"
 CHINESE_SOURCES_META = "cross_language_chinese_sources"
 CROSS_LANGUAGE_VERSION = 1
@@ -187,9 +190,14 @@ class CorpusIndex:
             if gone:
                 self.store.remove(gone)
             all_ids = sum(len(s.doc_ids) for s in self.store.segments)
-            too_many_removed = len(self.store.removed) > COMPACT_REMOVED_FRACTION * max(all_ids, 1)
-            if too_many_removed or len(self.store.segments) > COMPACT_MAX_SEGMENTS:
+            if len(self.store.removed) > COMPACT_REMOVED_FRACTION * max(all_ids, 1):
                 self.store.compact()
+                compacted = True
+            elif len(self.store.segments) > MAX_SEGMENTS:
+                # Every segment costs a search per query term: the smallest are merged
+                # (large ones are left alone, so small updates stay cheap).
+                by_size = sorted(self.store.segments, key=lambda s: int(s.keys.shape[0]))
+                self.store.merge(by_size[: len(by_size) - MAX_SEGMENTS + 1])
                 compacted = True
             if snapshot is not None:
                 self.store.set_meta(corpus_snapshot=snapshot)
@@ -214,6 +222,17 @@ class CorpusIndex:
         """Whether the index holds cross-language terms (created with them)."""
         return bool(self.store.meta.get(CROSS_LANGUAGE_META) == CROSS_LANGUAGE_VERSION)
 
+    def cross_language_terms(self, text_or_prepared: str | PreparedText) -> Terms:
+        """The query terms that find documents in the other language (Chinese ⇄ English)."""
+        from screening.crosslingual.terms import cross_query_terms  # see add_texts
+
+        prepared = (
+            prepare_text(text_or_prepared)
+            if isinstance(text_or_prepared, str)
+            else text_or_prepared
+        )
+        return cross_query_terms(prepared)
+
     def query_cross_language(
         self,
         text_or_prepared: str | PreparedText,
@@ -224,14 +243,7 @@ class CorpusIndex:
         """Candidate sources in the other language (Chinese ⇄ English), strongest first."""
         if not self.cross_language:
             return []
-        from screening.crosslingual.terms import cross_query_terms  # see add_texts
-
-        prepared = (
-            prepare_text(text_or_prepared)
-            if isinstance(text_or_prepared, str)
-            else text_or_prepared
-        )
-        terms = cross_query_terms(prepared)
+        terms = self.cross_language_terms(text_or_prepared)
         return rank_candidates(
             terms, self.store, config or CROSS_LANGUAGE_RETRIEVAL, exclude=exclude
         )

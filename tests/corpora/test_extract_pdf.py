@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from corpora.extract import STATUSES, ExtractedDocument, extract_file
+from corpora.extract import STATUSES, ExtractedDocument, ExtractionLimits, extract_file
 from tests.corpora.broken_files import (
     fake_bold_pdf,
     latin1_mojibake_pdf,
@@ -263,3 +263,32 @@ def test_damaged_pdfs_always_get_a_status(zh_thesis_pdf: Path) -> None:
             assert doc.text and len(doc.page_starts) == doc.pages
         else:
             assert doc.text == "" and doc.reason
+
+
+def lying_page_tree_pdf(path: Path, pages: int) -> Path:
+    """`/Count 1` in the page tree, `pages` pages in its kids, each with a line of text."""
+    from tests.corpora.broken_files import stream, write_raw_pdf
+
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"",
+        stream(b"BT /F1 12 Tf 72 720 Td (Spot check page text) Tj ET"),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    kids = []
+    for _ in range(pages):
+        kids.append(b"%d 0 R" % (len(objects) + 1))
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 3 0 R "
+            b"/Resources << /Font << /F1 4 0 R >> >> >>"
+        )
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count 1 >>" % b" ".join(kids)
+    return write_raw_pdf(path, objects)
+
+
+def test_a_page_tree_that_lies_is_counted_before_any_page_is_read(files: Path) -> None:
+    doc = extract_file(
+        lying_page_tree_pdf(files / "liar.pdf", 400), limits=ExtractionLimits(max_pages=100)
+    )
+    assert doc.status == "too_large"
+    assert "400 pages" in (doc.reason or "")

@@ -155,3 +155,59 @@ def test_fake_bold_heading_lines_are_collapsed_even_when_the_body_is_normal() ->
     doc = extract_bytes(text.encode("utf-8"), "t.txt")
     assert doc.text == "第一章 绪论\n" + body + "\n"
     assert [(s.kind, s.title) for s in doc.sections] == [("chapter", "第一章 绪论")]
+
+
+def test_txt_headings_on_their_own_lines_stay_headings() -> None:
+    """Blank lines between paragraphs, hard-wrapped lines, and headings with no blank line after."""
+    body = "学位论文抽检是保证研究生培养质量的重要手段，本文研究复制检测方法及其评价。"
+    wrapped = "\n".join(body[i : i + 20] for i in range(0, len(body), 20))
+    text = (
+        "摘要\n" + wrapped + "\n\n"
+        "第一章 绪论\n" + wrapped + "\n\n" + wrapped + "\n\n"
+        "1.1 研究背景\n" + wrapped + "\n\n"
+        "第二章 方法\n" + wrapped + "\n\n"
+        "参考文献\n[1] 王五. 文本复制检测研究[J]. 计算机学报, 2020.\n"
+    )
+    doc = extract_bytes(text.encode("utf-8"), "thesis.txt")
+    titles = [(s.kind, s.title) for s in doc.sections]
+    assert ("chapter", "第一章 绪论") in titles and ("chapter", "第二章 方法") in titles
+    assert ("references", "参考文献") in titles and ("abstract_zh", "摘要") in titles
+    assert "\n1.1 研究背景\n" in doc.text
+    assert body[:20] in doc.text  # the wrapped paragraph is still joined
+
+
+def docx_with_inflated_xml(path: Path, xml_bytes: int) -> Path:
+    """A small DOCX whose document.xml inflates to `xml_bytes` bytes (a compression bomb)."""
+    import io
+    import zipfile
+
+    from tests.corpora.broken_files import docx_thesis
+
+    source = docx_thesis(path.with_name("source.docx"))
+    out = io.BytesIO()
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "word/document.xml":
+                head, sep, tail = data.partition(b"</w:body>")
+                pad = b"<w:p><w:r><w:t>xxxxxxxxxx</w:t></w:r></w:p>"
+                data = head + pad * (xml_bytes // len(pad)) + sep + tail
+            zout.writestr(info.filename, data)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def test_docx_that_inflates_to_huge_xml_is_refused_before_parsing(tmp_path: Path) -> None:
+    import time
+    import tracemalloc
+
+    path = docx_with_inflated_xml(tmp_path / "bomb.docx", 70 << 20)
+    assert path.stat().st_size < 1 << 20
+    tracemalloc.start()
+    started = time.monotonic()
+    doc = extract_file(path)
+    elapsed = time.monotonic() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert doc.status == "too_large" and "XML" in (doc.reason or "")
+    assert peak < 64 << 20 and elapsed < 10

@@ -89,3 +89,11 @@ def test_memory_limit_turns_a_decompression_bomb_into_too_large(
 def test_missing_file_is_an_error_not_a_status(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         extract_isolated(tmp_path / "nothing.pdf")
+
+
+def test_files_with_pages_to_ocr_get_a_longer_but_bounded_time_budget() -> None:
+    limits = ExtractionLimits(timeout_seconds=100, ocr_page_seconds=10, max_ocr_seconds=500)
+    assert limits.time_budget(0) == 100
+    assert limits.time_budget(10) == 200
+    assert limits.time_budget(2000) == 500
+    assert ExtractionLimits(timeout_seconds=900, max_ocr_seconds=500).time_budget(5) == 900

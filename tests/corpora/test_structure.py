@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -293,3 +296,71 @@ def test_numbered_list_items_do_not_steal_chapter_numbers() -> None:
         BODY,
     )
     assert [t for k, t in outline(text) if k == "chapter"] == ["1 绪论", "2 方法", "3 实验"]
+
+
+def test_english_conventions_and_per_section_running_headers(tmp_path: Path) -> None:
+    """Large chapter numbers above their titles, Bibliography, Acknowledgments, List of
+    Publications, and running headers that repeat the current section in capitals."""
+    from corpora.extract import extract_file
+    from tests.corpora.thesis_factory import build_english_thesis_pdf
+
+    doc = extract_file(build_english_thesis_pdf(tmp_path / "en-conventions.pdf"))
+    assert doc.status == "ok"
+    kinds = [(s.kind, s.title) for s in doc.sections]
+    assert [t for k, t in kinds if k == "chapter"] == [
+        "1 Introduction",
+        "2 Related Work",
+        "3 Method",
+        "4 Experiments",
+    ]
+    assert ("abstract_en", "Abstract") in kinds and ("references", "Bibliography") in kinds
+    assert ("acknowledgements", "Acknowledgments") in kinds
+    assert ("publications", "List of Publications") in kinds
+    headers = re.findall(r"^(?:CHAPTER \d\. [A-Z ]+|\d\.\d\. [A-Z ]+)$", doc.raw_text, re.M)
+    assert len(set(headers)) >= 5  # the headers change with every section…
+    assert not re.search(r"CHAPTER \d\.|\d\.\d\. [A-Z]{4,}", doc.text)  # …and none is left
+
+
+def test_chapters_come_from_the_pdf_bookmarks_when_the_text_has_no_numbering(
+    tmp_path: Path,
+) -> None:
+    import random
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from corpora.extract import extract_file
+    from tests.corpora.thesis_factory import EN_FONT, en_paragraph
+
+    rng = random.Random(4)
+    titles = ["Why Spot Checks Matter", "Data and Sampling", "What the Reviews Found"]
+    path = tmp_path / "bookmarked.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont(EN_FONT, 18)
+    c.drawString(72, 760, "A Study of Thesis Spot Checks")
+    c.showPage()
+    for number, title in enumerate(titles):
+        c.bookmarkPage(f"ch{number}")
+        c.addOutlineEntry(title, f"ch{number}", level=0)
+        c.bookmarkPage(f"s{number}")
+        c.addOutlineEntry("A subsection", f"s{number}", level=1)
+        c.setFont(EN_FONT, 20)
+        c.drawString(72, 740, title)
+        y = 700
+        for line in [en_paragraph(rng, 1)[:80] for _ in range(12)]:
+            c.setFont(EN_FONT, 12)
+            c.drawString(72, y, line)
+            y -= 18
+        c.showPage()
+    c.bookmarkPage("refs")
+    c.addOutlineEntry("References", "refs", level=0)
+    c.setFont(EN_FONT, 20)
+    c.drawString(72, 740, "References")
+    c.setFont(EN_FONT, 12)
+    c.drawString(72, 700, "[1] A. Author. On copy detection. Journal, 2020.")
+    c.showPage()
+    c.save()
+    doc = extract_file(path)
+    chapters = [(s.title, doc.page_of(s.start)) for s in doc.sections if s.kind == "chapter"]
+    assert chapters == [(title, page) for page, title in enumerate(titles, start=2)]
+    assert [s.kind for s in doc.sections][-1] == "references"

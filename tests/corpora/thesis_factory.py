@@ -144,6 +144,7 @@ class ThesisSpec:
     acknowledgements: str = "感谢导师李四光教授的悉心指导，感谢东海理工大学的培养。"
     seed: int = 7
     extra_paragraphs: list[str] = field(default_factory=list)
+    header_institution: bool = True  # False: the running header is only the section title
 
 
 CHAPTER_TITLES_ZH = ["绪论", "相关工作", "方法设计", "实验与分析", "总结与展望", "应用研究"]
@@ -255,7 +256,11 @@ class PageWriter:
 
     def finish_page(self) -> None:
         c = self.canvas
-        if self.spec.header and self.page > 1:
+        if self.spec.header and self.page > 1 and not self.spec.header_institution:
+            if self.chapter:
+                c.setFont(self.font_for(self.chapter), 9)
+                c.drawString(self.left, A4[1] - 50, self.chapter)
+        elif self.spec.header and self.page > 1:
             c.setFont(ZH_FONT, 9)
             c.drawString(self.left, A4[1] - 50, f"{self.spec.institution}硕士学位论文")
             if self.chapter:
@@ -355,6 +360,68 @@ def build_thesis_pdf(
     return path
 
 
+SECTION_TITLES_EN = ["Background", "Construction Heuristics", "Evaluation"]
+
+
+def english_thesis_blocks(spec: ThesisSpec) -> Iterator[Block]:
+    """An English thesis in English conventions: a large chapter number above its title, running
+    headers that repeat the current section in capitals, Bibliography, Acknowledgments and a
+    List of Publications."""
+    rng = random.Random(spec.seed)
+    yield Block("center", spec.title, 18)
+    yield Block("center", "A thesis submitted for the degree of Doctor of Philosophy", 12)
+    yield Block("center", spec.author, 14)
+    yield Block("center", "2025", 12)
+    yield Block("pagebreak")
+    yield Block("center", "Abstract", 16)
+    yield Block("para", en_paragraph(rng))
+    yield Block("pagebreak")
+    yield Block("center", "Contents", 16)
+    for number in range(1, spec.chapters + 1):
+        yield Block("toc", f"{number} {CHAPTER_TITLES_EN[number - 1]}", chapter=str(number * 5))
+    yield Block("toc", "Bibliography", chapter="60")
+    yield Block("pagebreak")
+    for number in range(1, spec.chapters + 1):
+        title = CHAPTER_TITLES_EN[number - 1]
+        yield Block("heading", str(number), 28)
+        yield Block("heading", title, 20, chapter=f"CHAPTER {number}. {title.upper()}")
+        for index in range(spec.paragraphs_per_chapter):
+            if index % 3 == 1:
+                section = SECTION_TITLES_EN[(index // 3) % len(SECTION_TITLES_EN)]
+                label = f"{number}.{index // 3 + 1}."
+                header = f"{label} {section.upper()}"
+                yield Block("heading", f"{label} {section}", 14, chapter=header)
+            yield Block("para", en_paragraph(rng))
+        yield Block("pagebreak")
+    yield Block("heading", "Bibliography", 20, chapter="BIBLIOGRAPHY")
+    for index in range(1, 6):
+        yield Block("para", f"[{index}] A. Author. On copy detection. Journal {index}, 2020.")
+    yield Block("pagebreak")
+    yield Block("heading", "Acknowledgments", 20, chapter="ACKNOWLEDGMENTS")
+    yield Block("para", "I thank my supervisor for guidance and my family for support.")
+    yield Block("pagebreak")
+    yield Block("heading", "List of Publications", 20, chapter="LIST OF PUBLICATIONS")
+    yield Block("para", f"[1] {spec.author}. Reused text in theses. Journal of Examples, 2024.")
+
+
+def build_english_thesis_pdf(path: Path, spec: ThesisSpec | None = None) -> Path:
+    """Writes an English-convention thesis PDF (see `english_thesis_blocks`)."""
+    spec = spec or ThesisSpec(
+        language="en",
+        title="Heuristics for Detecting Reused Text",
+        author="Jane Doe",
+        chapters=4,
+        paragraphs_per_chapter=7,
+        header_institution=False,
+        page_numbers=True,
+    )
+    writer = PageWriter(path, spec, None)
+    for block in english_thesis_blocks(spec):
+        writer.draw(block)
+    writer.close()
+    return path
+
+
 def build_long_thesis_pdf(path: Path, pages: int = 200, seed: int = 3) -> Path:
     """A Chinese thesis of about `pages` pages (for the ingestion benchmark)."""
     chapters = 6
@@ -410,5 +477,67 @@ def build_text_pdf(path: Path, lines: list[str], *, font: str = ZH_FONT, size: f
             c.showPage()
             y = A4[1] - 80
     c.showPage()
+    c.save()
+    return path
+
+
+def cjk_rendering_available() -> bool:
+    """Whether pdfium can draw the non-embedded STSong-Light font (needs a system CJK font)."""
+    import numpy as np
+    import pypdfium2
+
+    probe = io_pdf(["汉字测试汉字测试"], size=24)
+    pdf = pypdfium2.PdfDocument(probe)
+    try:
+        image = pdf[0].render(scale=0.5, grayscale=True).to_numpy()
+    finally:
+        pdf.close()
+    return bool(np.asarray(image).min() < 128)
+
+
+def io_pdf(lines: list[str], *, size: float = 12) -> bytes:
+    """The bytes of a one-page PDF with the given Chinese lines."""
+    import io
+
+    buffer = io.BytesIO()
+    c = canvas.Canvas(buffer, pagesize=A4)
+    y = A4[1] - 80
+    for line in lines:
+        c.setFont(ZH_FONT, size)
+        c.drawString(72, y, line)
+        y -= size * 1.6
+    c.showPage()
+    c.save()
+    return buffer.getvalue()
+
+
+def build_scanned_pdf(
+    source: Path, path: Path, *, dpi: int = 200, pages: list[int] | None = None
+) -> Path:
+    """A 'scanned' copy of `source`: its pages (all, or the 0-based `pages`) rendered to grey
+    images at `dpi` and embedded as full-page pictures, with no text layer."""
+    import io
+
+    import pypdfium2
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+
+    pdf = pypdfium2.PdfDocument(str(source))
+    c = canvas.Canvas(str(path), pagesize=A4)
+    try:
+        for index in pages if pages is not None else range(len(pdf)):
+            page = pdf[index]
+            width, height = page.get_size()
+            array = page.render(scale=dpi / 72, grayscale=True).to_numpy()
+            page.close()
+            image = Image.fromarray(array.squeeze()).convert("L")
+            buffer = io.BytesIO()
+            image.save(buffer, format="PNG", optimize=False)
+            buffer.seek(0)
+            c.setPageSize((width, height))
+            c.drawImage(ImageReader(buffer), 0, 0, width=width, height=height)
+            c.showPage()
+    finally:
+        pdf.close()
     c.save()
     return path
