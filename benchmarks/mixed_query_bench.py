@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="spotcheck-q-"))
     print(
         f"{'corpus chars':>13} {'docs':>6} {'index s':>8} {'screen s':>9} {'cpu s':>6} "
-        f"{'retrieve':>9} {'align':>7} {'x-lang':>7} {'cands':>6} {'found':>6}"
+        f"{'retrieve':>9} {'align':>7} {'cands':>6} {'found':>6}"
     )
     try:
         for size in (float(s) for s in args.sizes.split(",")):
@@ -247,8 +247,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{int(size):>13,} {len(corpus.documents()):>6} {index_s:>8.1f} "
                 f"{statistics.median(times):>9.2f} {statistics.median(cpu):>6.2f} "
                 f"{tm.get('retrieve', 0):>9.3f} "
-                f"{tm.get('align', 0):>7.2f} {tm.get('cross_language', 0):>7.2f} "
-                f"{len(res['sources']):>6} {found:>3}/{len(planted)}"
+                f"{tm.get('align', 0):>7.2f} {len(res['sources']):>6} {found:>3}/{len(planted)}"
                 f"   (generation {gen_s:.1f} s)"
             )
     finally:
