@@ -361,6 +361,8 @@ class ShardSearcher:
         cluster ranks the same way as in one process); only the thesis regions holding a
         candidate's evidence (widened by `margin`) are aligned, against the whole source.
         """
+        if not self.index.cross_language:
+            return []
         whole = thesis.prepared(0, len(thesis.text))
         if not has_cross_language_units(whole):
             return []
