@@ -5,6 +5,12 @@ ORM unit of work and read exactly the columns they need. On SQLite the query run
 loop through the service's never-blocking inline reader; if that reader is busy or SQLite
 would have to wait, it runs in the thread pool instead. On PostgreSQL it runs in the thread
 pool on an autocommit connection: one round trip per read.
+
+A finished screening's row never changes (a job only moves a screening from queued to
+running to complete or error), so each process keeps the rows of finished screenings it has
+read in a bounded LRU and answers repeated reads of them without the database: on
+PostgreSQL a round trip costs a thread-pool hop and a context switch to the server, which
+on a busy machine made most of the read tail. Access is still checked on every read.
 """
 
 from __future__ import annotations
@@ -70,7 +76,11 @@ async def _visible_row(
         raise ApiProblem(
             403, "forbidden", "Forbidden", "reviewers read assigned reports only (blind)"
         )
-    row = await first_row(service, query, {"screening_id": screening_id})
+    row = service.finished_rows.get(query, screening_id)
+    if row is None:
+        row = await first_row(service, query, {"screening_id": screening_id})
+        if row is not None:
+            service.finished_rows.keep(query, screening_id, row)
     if row is None or (caller.role == "system" and row.institution != caller.institution):
         raise not_found("screening", screening_id)
     return row

@@ -21,6 +21,7 @@ from api.storage.db import (
     make_point_reader,
     make_session_factory,
 )
+from api.storage.row_cache import FinishedRows
 
 
 @dataclass
@@ -36,10 +37,12 @@ class Service:
     inline_reader: Engine | None = None
     point_reader: Engine | None = None
     results: BlobCache = field(init=False)
+    finished_rows: FinishedRows = field(init=False)
     upload_slots: asyncio.Semaphore = field(init=False)
 
     def __post_init__(self) -> None:
         self.results = BlobCache(self.blobs, max_bytes=self.settings.result_cache_bytes)
+        self.finished_rows = FinishedRows()
         self.upload_slots = asyncio.Semaphore(self.settings.concurrent_uploads)
 
     def close(self) -> None:

@@ -15,11 +15,11 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -46,12 +46,30 @@ from screening.result import (
     build_result,
     write_json_atomic,
 )
-from screening.retrieve import RetrievalConfig
+from screening.retrieve import (
+    Candidate,
+    RetrievalConfig,
+    ShardEvidence,
+    TermStatistics,
+    query_terms,
+    select_candidates,
+    shard_evidence,
+    sum_statistics,
+    term_statistics,
+)
+
+if TYPE_CHECKING:
+    from corpora.extract import ExtractedDocument
 
 BOILERPLATE_SECTIONS = ("cover", "declaration")
 BATCH_PREFIX = "batch:"
 TEMPLATE_PREFIX = "template:"
 SOURCE_CACHE_SIZE = 256
+
+ExtractMany = Callable[
+    [Sequence[tuple[Path, Mapping[str, str]]]], Iterable["ExtractedDocument | str"]
+]
+"""Extracts many files (e.g. on a cluster), yielding each result or why it failed, in order."""
 
 Progress = Callable[[str, int, int, str], None]
 """progress(stage, done, total, item): stages "index", "extract", "screen"."""
@@ -112,7 +130,8 @@ class _Thesis:
     text: str = ""
     side: TextSide | None = None
     regions: Regions | None = None
-    matches: list[tuple[str, str, AlignedPassage]] = field(default_factory=list)
+    matches: list[tuple[str, str, AlignedPassage, str]] = field(default_factory=list)
+    """(source id, origin, passage, the source's text of the passage)"""
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -259,6 +278,103 @@ def _drop_overlaps(passages: list[AlignedPassage]) -> list[AlignedPassage]:
         if all(p.susp_end <= k.susp_start or k.susp_end <= p.susp_start for k in kept):
             kept.append(p)
     return sorted(kept, key=lambda p: p.susp_start)
+
+
+@dataclass(frozen=True)
+class ShardHits:
+    """What one shard aligned for a thesis: passages with their source text, and the
+    descriptions of the sources they come from."""
+
+    matches: tuple[tuple[str, AlignedPassage, str], ...]  # (doc id, passage, source text)
+    infos: Mapping[str, SourceInfo]
+
+
+class ShardSearcher:
+    """Retrieval and alignment against one corpus shard (its documents and its index).
+
+    A plain corpus is searched as one shard; on a cluster each worker keeps the
+    searchers of the shards it holds, so texts and postings stay where they are.
+    """
+
+    def __init__(self, corpus: ReferenceCorpus, index: CorpusIndex) -> None:
+        self.corpus = corpus
+        self.index = index
+        self.sources = _SourceCache(corpus.text, index.terms)
+
+    @classmethod
+    def open(cls, corpus: ReferenceCorpus) -> ShardSearcher:
+        """The searcher of a shard, with its index (memory-mapped beside it when it has a path)."""
+        path = getattr(corpus, "path", None)
+        index = CorpusIndex.open(Path(path)) if path is not None else CorpusIndex.in_memory()
+        return cls(corpus, index)
+
+    def update(self, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+        """Brings the shard's index up to date; returns its stats."""
+        self.index.update(self.corpus, progress=progress)
+        return self.index.stats()
+
+    def statistics(self, terms: Terms) -> TermStatistics:
+        return term_statistics(query_terms(terms), self.index.store)
+
+    def evidence(
+        self,
+        terms: Terms,
+        stats: TermStatistics,
+        config: RetrievalConfig,
+        exclude: frozenset[str],
+    ) -> ShardEvidence:
+        return shard_evidence(terms, self.index.store, stats, config, exclude=exclude)
+
+    def align(self, thesis: TextSide, candidates: Sequence[Candidate], margin: int) -> ShardHits:
+        """Aligns the thesis with each candidate of this shard, in the candidates' order."""
+        matches: list[tuple[str, AlignedPassage, str]] = []
+        infos: dict[str, SourceInfo] = {}
+        for c in candidates:
+            src = self.sources.get(c.doc_id)
+            for psg in align_in_regions(thesis, src, c.regions, margin=margin):
+                matches.append((c.doc_id, psg, src.text[psg.src_start : psg.src_end]))
+                if c.doc_id not in infos:
+                    infos[c.doc_id] = _source_info(self.corpus, c.doc_id)
+        return ShardHits(tuple(matches), infos)
+
+
+def owning_shards(evidence: Sequence[ShardEvidence]) -> dict[str, int]:
+    """Which shard (position in `evidence`) each document with evidence belongs to."""
+    return {c.doc_id: i for i, part in enumerate(evidence) for c in part.candidates}
+
+
+def merge_hits(candidates: Sequence[Candidate], hits: Sequence[ShardHits]) -> ShardHits:
+    """The shards' passages in the order of the corpus-wide candidate ranking."""
+    by_doc: dict[str, list[tuple[str, AlignedPassage, str]]] = {}
+    infos: dict[str, SourceInfo] = {}
+    for part in hits:
+        for match in part.matches:
+            by_doc.setdefault(match[0], []).append(match)
+        infos.update(part.infos)
+    ordered = [m for c in candidates for m in by_doc.get(c.doc_id, ())]
+    return ShardHits(tuple(ordered), infos)
+
+
+def search_shards(
+    thesis: TextSide,
+    searchers: Sequence[ShardSearcher],
+    config: RetrievalConfig,
+    exclude: frozenset[str],
+    margin: int,
+) -> tuple[ShardHits, float]:
+    """Scatter–gather in this process: corpus-wide statistics, each shard's evidence, the
+    corpus-wide candidates, each shard's alignments. Returns the hits and retrieval seconds."""
+    t0 = time.perf_counter()
+    stats = sum_statistics([s.statistics(thesis.terms) for s in searchers])
+    evidence = [s.evidence(thesis.terms, stats, config, exclude) for s in searchers]
+    candidates = select_candidates(evidence, config)
+    retrieve_seconds = time.perf_counter() - t0
+    owner = owning_shards(evidence)
+    hits = [
+        s.align(thesis, [c for c in candidates if owner[c.doc_id] == i], margin)
+        for i, s in enumerate(searchers)
+    ]
+    return merge_hits(candidates, hits), retrieve_seconds
 
 
 def _sha256(path: Path) -> str:
@@ -449,6 +565,53 @@ def _template_texts(corpus: Any) -> list[tuple[str, str]]:
     return out
 
 
+@dataclass(frozen=True)
+class ScreeningRun:
+    """The results of a run, in the order of the paths (None for a thesis that failed), and
+    why each failed thesis failed (by file name); only a cluster run can lose a thesis."""
+
+    results: tuple[dict[str, Any] | None, ...]
+    failures: Mapping[str, str]
+
+
+class CorpusSearch(Protocol):
+    """Where corpus retrieval and alignment run: this process, or a cluster's workers."""
+
+    def update(self, progress: Callable[[int, int], None]) -> tuple[int, int]:
+        """Brings every shard's index up to date; returns (documents, characters) indexed."""
+        ...
+
+    def search_all(
+        self, items: Sequence[tuple[str, TextSide, frozenset[str]]], config: RetrievalConfig
+    ) -> Iterator[tuple[str, ShardHits | str, float]]:
+        """Per (key, thesis, excluded ids): (key, hits or why it failed, retrieval seconds)."""
+        ...
+
+
+class LocalSearch:
+    """Every shard searched in this process, one thesis after another."""
+
+    def __init__(self, searchers: Sequence[ShardSearcher], margin: int) -> None:
+        self.searchers = list(searchers)
+        self.margin = margin
+
+    def update(self, progress: Callable[[int, int], None]) -> tuple[int, int]:
+        stats = [s.update(progress) for s in self.searchers]
+        return sum(st["documents"] for st in stats), sum(st["characters"] for st in stats)
+
+    def search_all(
+        self, items: Sequence[tuple[str, TextSide, frozenset[str]]], config: RetrievalConfig
+    ) -> Iterator[tuple[str, ShardHits | str, float]]:
+        for key, side, exclude in items:
+            hits, seconds = search_shards(side, self.searchers, config, exclude, self.margin)
+            yield key, hits, seconds
+
+
+def corpus_shards(ref: Any) -> tuple[Any, ...]:
+    """The shards of a corpus; anything else that serves texts is one shard."""
+    return tuple(getattr(ref, "shards", None) or (ref,))
+
+
 def screen_theses(
     paths: Sequence[Path | str],
     corpus: Any,
@@ -467,7 +630,39 @@ def screen_theses(
     title, thesis_id…) that complete what extraction finds. With `out_dir`, each
     result is written to `out_dir/<file stem>.json` atomically. A long-running caller
     passes its own isolated `extractor` so single-file runs reuse one worker process.
+    `index` replaces the index of a one-shard corpus.
     """
+    run = screen_batch(
+        paths,
+        corpus,
+        settings,
+        out_dir,
+        metadata=metadata,
+        progress=progress,
+        index=index,
+        extractor=extractor,
+    )
+    return [r for r in run.results if r is not None]
+
+
+def screen_batch(
+    paths: Sequence[Path | str],
+    corpus: Any,
+    settings: ScreenSettings | None = None,
+    out_dir: Path | str | None = None,
+    *,
+    metadata: Mapping[str, Mapping[str, str]] | None = None,
+    progress: Progress | None = None,
+    index: CorpusIndex | None = None,
+    extractor: Extractor | None = None,
+    search: Callable[[Sequence[Any], int], CorpusSearch] | None = None,
+    extract_many: ExtractMany | None = None,
+) -> ScreeningRun:
+    """`screen_theses`, with the corpus search placed by `search(shards, margin)` and the
+    extraction by `extract_many` (defaults: in this process). A thesis whose extraction or
+    search failed there gets no result file and is named in `failures`; all the others are
+    written as usual (a thesis whose corpus search failed still counts in the batch
+    comparison of the others)."""
     cfg = settings or ScreenSettings()
     files = [Path(p) for p in paths]
     stems = [p.stem for p in files]
@@ -482,40 +677,55 @@ def screen_theses(
             raise ScreeningError(f"thesis file not found: {p}")
     ref = _open_corpus(corpus)
     report: Callable[[str, int, int, str], None] = progress or (lambda *a: None)
+    margin = cfg.retrieval.window_chars // 3
 
     corpus_info: dict[str, Any] = {"path": None, "snapshot": None, "documents": 0, "characters": 0}
+    searcher: CorpusSearch | None = None
+    params = index.params if index is not None else None
     if ref is not None:
         began = time.perf_counter()
-        if index is None:
-            corpus_path = getattr(ref, "path", None)
-            index = (
-                CorpusIndex.open(Path(corpus_path))
-                if corpus_path is not None
-                else CorpusIndex.in_memory()
-            )
+        shards = corpus_shards(ref)
+        if search is not None:
+            searcher = search(shards, margin)
+        elif index is not None and len(shards) == 1:
+            searcher = LocalSearch([ShardSearcher(shards[0], index)], margin)
+        else:
+            searcher = LocalSearch([ShardSearcher.open(s) for s in shards], margin)
+        if params is None and isinstance(searcher, LocalSearch):
+            params = searcher.searchers[0].index.params
         try:
-            index.update(ref, progress=lambda d, t: report("index", d, t, ""))
+            documents, characters = searcher.update(lambda d, t: report("index", d, t, ""))
         except OSError as exc:
             raise ScreeningError(
                 f"cannot update the corpus index in {getattr(ref, 'path', '')}/index: "
                 f"{exc.strerror or exc}"
             ) from exc
-        stats = index.stats()
         snap = getattr(ref, "snapshot", None)
         corpus_info = {
             "path": str(getattr(ref, "path", "") or ""),
             "snapshot": str(snap()) if callable(snap) else None,
-            "documents": stats["documents"],
-            "characters": stats["characters"],
+            "documents": documents,
+            "characters": characters,
             "index_seconds": round(time.perf_counter() - began, 3),
         }
 
     lookup = {str(k): dict(v) for k, v in (metadata or {}).items()}
     metas = [dict(lookup.get(p.name) or lookup.get(p.stem) or {}) for p in files]
+    failures: dict[str, str] = {}
+    if extract_many is None:
+        extracted = _extract_all(files, metas, cfg, report, extractor)
+    else:
+        from corpora.extract import failure
+
+        extracted = []
+        jobs = list(zip(files, metas, strict=True))
+        for p, outcome in zip(files, extract_many(jobs), strict=True):
+            if isinstance(outcome, str):
+                failures[p.name] = outcome
+                outcome = failure(p.name, "corrupt", outcome)  # no result is written for it
+            extracted.append((outcome, 0.0))
     theses: list[_Thesis] = []
-    for p, meta, (doc, seconds) in zip(
-        files, metas, _extract_all(files, metas, cfg, report, extractor), strict=True
-    ):
+    for p, meta, (doc, seconds) in zip(files, metas, extracted, strict=True):
         merged = {str(k): str(v) for k, v in (_attr(doc, "metadata", {}) or {}).items() if v}
         merged.update({k: v for k, v in meta.items() if v})
         th = _Thesis(key=p.stem, path=p, doc=doc, metadata=merged, sha256=_sha256(p))
@@ -533,24 +743,19 @@ def screen_theses(
     template_index = None
     templates = _template_texts(ref) if (cfg.templates and ref is not None) else []
     if templates:
-        template_index = CorpusIndex.in_memory(index.params if index else None)
+        template_index = CorpusIndex.in_memory(params)
         template_index.add_texts(templates)
     template_texts = dict(templates)
 
-    live = [t for t in theses if t.screenable]
-    term_index = index or CorpusIndex.in_memory()
+    live = [t for t in theses if t.screenable and t.path.name not in failures]
+    term_index = CorpusIndex.in_memory(params)
     for th in live:
         t0 = time.perf_counter()
         th.side = TextSide(th.text, term_index.terms(th.text))
         th.timings["prepare"] = time.perf_counter() - t0
 
-    margin = cfg.retrieval.window_chars // 3
-    sources = _SourceCache(ref.text, term_index.terms) if ref is not None else None
-    source_infos: dict[str, SourceInfo] = {}
-    for n_done, th in enumerate(live):
-        report("screen", n_done, len(live), th.path.name)
+    for th in live:
         assert th.side is not None
-        t0 = time.perf_counter()
         template_spans: list[tuple[int, int]] = []
         if template_index is not None:
             for c in template_index.query(th.side.terms):
@@ -559,19 +764,20 @@ def screen_theses(
                 for psg in align_in_regions(th.side, tp, c.regions, margin=margin):
                     template_spans.append((psg.susp_start, psg.susp_end))
         th.regions = _regions(th, template_spans, cfg)
-        if ref is not None and index is not None and sources is not None:
-            # The thesis's own file, if it is in the corpus, is not a source of itself.
-            itself = frozenset(same_file.get(th.sha256, ()))
-            cands = index.query(th.side.terms, cfg.retrieval, exclude=itself)
-            th.timings["retrieve"] = time.perf_counter() - t0
-            t1 = time.perf_counter()
-            for c in cands:
-                src = sources.get(c.doc_id)
-                for psg in align_in_regions(th.side, src, c.regions, margin=margin):
-                    th.matches.append((c.doc_id, "corpus", psg))
-            th.timings["align"] = time.perf_counter() - t1
-    report("screen", len(live), len(live), "")
 
+    source_infos: dict[str, SourceInfo] = {}
+    searching: Iterator[tuple[str, ShardHits | str, float]] = iter(())
+    if searcher is not None:
+        # The thesis's own file, if it is in the corpus, is not a source of itself. A
+        # cluster starts searching now, while this process compares the batch.
+        items = [
+            (th.key, th.side, frozenset(same_file.get(th.sha256, ())))
+            for th in live
+            if th.side is not None
+        ]
+        searching = searcher.search_all(items, cfg.retrieval)
+
+    batch_matches: dict[str, list[tuple[str, str, AlignedPassage, str]]] = {}
     if cfg.batch_comparison and len(live) > 1:
         t0 = time.perf_counter()
         by_key = {t.key: t for t in live}
@@ -586,7 +792,9 @@ def screen_theses(
                 other = by_key[c.doc_id]
                 assert th.side is not None and other.side is not None
                 for psg in align_in_regions(th.side, other.side, c.regions, margin=margin):
-                    th.matches.append((BATCH_PREFIX + other.key, "batch", psg))
+                    batch_matches.setdefault(th.key, []).append(
+                        (BATCH_PREFIX + other.key, "batch", psg, "")
+                    )
         for th in live:
             th.timings["batch"] = (time.perf_counter() - t0) / len(live)
         for th in live:
@@ -600,13 +808,33 @@ def screen_theses(
                 institution=th.metadata.get("institution", ""),
             )
 
-    results = []
+    by_key = {th.key: th for th in live}
+    t0 = time.perf_counter()
+    for n_done, (key, hits, seconds) in enumerate(searching):
+        th = by_key[key]
+        report("screen", n_done, len(live), th.path.name)
+        if isinstance(hits, str):
+            failures[th.path.name] = hits
+            continue
+        th.timings["retrieve"] = seconds
+        th.timings["align"] = max(time.perf_counter() - t0 - seconds, 0.0)
+        t0 = time.perf_counter()
+        th.matches.extend((sid, "corpus", psg, text) for sid, psg, text in hits.matches)
+        source_infos.update(hits.infos)
+    report("screen", len(live), len(live), "")
+    for th in live:
+        th.matches.extend(batch_matches.get(th.key, ()))
+
+    results: list[dict[str, Any] | None] = []
     for th in theses:
-        result = _finish(th, cfg, corpus_info, source_infos, excluded_ids, ref, sources)
+        if th.path.name in failures:
+            results.append(None)
+            continue
+        result = _finish(th, cfg, corpus_info, source_infos, excluded_ids)
         if out_dir is not None:
             write_json_atomic(Path(out_dir) / f"{th.key}.json", result)
         results.append(result)
-    return results
+    return ScreeningRun(tuple(results), failures)
 
 
 def _resolve_excluded(ref: Any, wanted: Iterable[str]) -> frozenset[str]:
@@ -654,8 +882,6 @@ def _finish(
     corpus_info: Mapping[str, Any],
     source_infos: Mapping[str, SourceInfo],
     excluded_ids: frozenset[str],
-    ref: Any,
-    sources: _SourceCache | None,
 ) -> dict[str, Any]:
     info = _thesis_info(th)
     if not th.screenable or th.regions is None:
@@ -678,12 +904,8 @@ def _finish(
     t0 = time.perf_counter()
     regions = th.regions
     sections = list(_attr(th.doc, "sections", ()) or ())
-    used = {sid for sid, _, _ in th.matches}
+    used = {sid for sid, _, _, _ in th.matches}
     infos = {sid: source_infos[sid] for sid in used if sid in source_infos}
-    if ref is not None:
-        for sid in used - set(infos):
-            if not sid.startswith(BATCH_PREFIX):
-                infos[sid] = _source_info(ref, sid)
     own = _own_sources(th, infos, sections) if cfg.exclude_own else frozenset()
     infos = {
         sid: (SourceInfo(**{**i.__dict__, "own_work": True}) if sid in own else i)
@@ -692,7 +914,7 @@ def _finish(
     matches: list[Match] = []
     records: list[PassageRecord] = []
     page_starts = info.page_starts
-    for sid, origin, p in th.matches:
+    for sid, origin, p, src_text in th.matches:
         m = Match(p.susp_start, p.susp_end, sid)
         why = classify_exclusion(
             m,
@@ -704,10 +926,6 @@ def _finish(
         )
         matches.append(Match(m.start, m.end, sid, why))
         span = max(p.susp_end - p.susp_start, 1)
-        if origin == "batch" or sources is None:
-            src_text = ""
-        else:
-            src_text = sources.get(sid).text[p.src_start : p.src_end]
         records.append(
             PassageRecord(
                 thesis_start=p.susp_start,

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from api.cli.errors import CliError
-from corpora.corpus import TEMPLATE_KINDS, AddOutcome, Corpus, CorpusError
+from api.cli.scheduler import cluster_client, scheduler_address, scheduler_option
+from corpora.corpus import TEMPLATE_KINDS, AddOutcome, AddReport, Corpus, CorpusError
 from corpora.extract import ExtractedDocument, ExtractionLimits, extract_file
 from corpora.isolation import IsolatedExtractor
 from corpora.metadata_csv import MetadataCsvError
@@ -18,9 +19,9 @@ from corpora.metadata_csv import MetadataCsvError
 OUTCOME_LABELS = {"added": "已添加 added", "duplicate": "重复 duplicate", "failed": "失败 failed"}
 
 
-def open_corpus(path: str, *, create: bool = False) -> Corpus:
+def open_corpus(path: str, *, create: bool = False, shards: int | None = None) -> Corpus:
     try:
-        return Corpus.open(Path(path), create=create)
+        return Corpus.open(Path(path), create=create, shards=shards)
     except CorpusError as exc:
         raise CliError(str(exc)) from exc
 
@@ -70,8 +71,11 @@ def handle_add(args: argparse.Namespace) -> int:
         raise CliError(f"no such file or folder: {', '.join(missing)}")
     if args.metadata and not Path(args.metadata).is_file():
         raise CliError(f"no such metadata file: {args.metadata}")
-    corpus = open_corpus(args.corpus, create=True)
+    corpus = open_corpus(args.corpus, create=True, shards=args.shards)
     limits = ExtractionLimits(timeout_seconds=args.timeout, memory_bytes=args.memory_mb << 20)
+    address = scheduler_address(args)
+    if address is not None:
+        return _add_on_cluster(args, corpus, paths, limits, address)
     workers: list[IsolatedExtractor] = []
     local = threading.local()
     lock = threading.Lock()
@@ -100,6 +104,35 @@ def handle_add(args: argparse.Namespace) -> int:
     finally:
         for worker in workers:
             worker.close()
+    return _report_added(args, corpus, report)
+
+
+def _add_on_cluster(
+    args: argparse.Namespace,
+    corpus: Corpus,
+    paths: list[Path],
+    limits: ExtractionLimits,
+    address: str,
+) -> int:
+    """Extraction on the workers; then each shard's index is brought up to date on its worker."""
+    from corpora.cluster import extract_on_cluster
+    from screening.cluster import DaskSearch
+
+    with cluster_client(address) as client:
+        try:
+            report = corpus.add_files(
+                paths,
+                metadata_csv=Path(args.metadata) if args.metadata else None,
+                progress=ProgressDisplay(args.quiet),
+                extract_many=extract_on_cluster(client, limits),
+            )
+        except (CorpusError, MetadataCsvError) as exc:
+            raise CliError(str(exc)) from exc
+        DaskSearch(client, corpus.shards, margin=0).update(lambda done, total: None)
+    return _report_added(args, corpus, report)
+
+
+def _report_added(args: argparse.Namespace, corpus: Corpus, report: AddReport) -> int:
     if args.json:
         emit_json(
             {
@@ -152,6 +185,7 @@ def handle_stats(args: argparse.Namespace) -> int:
     print("按类型 By type: " + ", ".join(f"{k} {v}" for k, v in stats["by_type"].items()))
     print("按年份 By year: " + ", ".join(f"{k} {v}" for k, v in stats["by_year"].items()))
     print(f"模板 Templates: {stats['templates']}")
+    print(f"分片 Shards: {stats['shards']}")
     print(f"快照 Snapshot: {stats['snapshot']}")
     return 0
 
@@ -234,6 +268,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
     add.add_argument(
         "--in-process", action="store_true", help="no isolation (trusted files only; faster)"
     )
+    add.add_argument(
+        "--shards",
+        type=int,
+        metavar="N",
+        help="when creating the corpus: split it into N shards by document id (default 1)",
+    )
+    scheduler_option(add)
     add.set_defaults(handler=handle_add)
 
     listing = actions.add_parser("list", help="list the documents")

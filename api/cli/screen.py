@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from api.cli.errors import CliError
+from api.cli.scheduler import cluster_client, scheduler_address, scheduler_option
 
 THESIS_SUFFIXES = (".pdf", ".docx", ".txt")
 METADATA_ALIASES = {
@@ -115,6 +116,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
         help="theses extracted in parallel (default: one per CPU)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    scheduler_option(p)
     p.set_defaults(handler=run)
 
 
@@ -252,7 +254,7 @@ def write_reports(results: Sequence[dict[str, Any]], out: Path, stems: Sequence[
 def run(args: argparse.Namespace) -> int:
     from screening.index import IndexStoreError
     from screening.policy import FlagPolicy, PolicyError
-    from screening.screen import ScreeningError, ScreenSettings, screen_theses
+    from screening.screen import ScreeningError, ScreenSettings
 
     if args.workers < 0:
         raise CliError(f"--workers must be 0 (one per CPU) or more, got {args.workers}")
@@ -292,14 +294,14 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CliError(f"cannot create output directory {out}: {exc.strerror or exc}") from exc
     try:
-        results = screen_theses(
-            paths, corpus, settings, out, metadata=metadata, progress=_Progress(args.quiet)
-        )
+        run_ = _screen(args, paths, corpus, settings, out, metadata)
     except (ScreeningError, IndexStoreError) as exc:
         raise CliError(str(exc)) from exc
+    screened = [(r, p) for r, p in zip(run_.results, paths, strict=True) if r is not None]
+    results = [r for r, _ in screened]
     print(summary_table(results))
     if not args.no_reports:
-        overview = write_reports(results, out, [p.stem for p in paths])
+        overview = write_reports(results, out, [p.stem for _, p in screened])
         print(f"HTML reports and batch summary written to {out}; open {overview}")
     failed = [r for r in results if r["thesis"]["status"] not in ("ok", "partial")]
     for r in failed:
@@ -308,4 +310,38 @@ def run(args: argparse.Namespace) -> int:
             f"({r['thesis']['status']}: {r['thesis']['reason']})",
             file=sys.stderr,
         )
-    return 0
+    for name, reason in run_.failures.items():
+        print(f"failed 失败: {name}: {reason} (no result written)", file=sys.stderr)
+    return 1 if run_.failures else 0
+
+
+def _screen(
+    args: argparse.Namespace,
+    paths: Sequence[Path],
+    corpus: Path,
+    settings: Any,
+    out: Path,
+    metadata: Mapping[str, Mapping[str, str]] | None,
+) -> Any:
+    """Screens in this process, or with the corpus search on the cluster given by --scheduler."""
+    from screening.screen import screen_batch
+
+    address = scheduler_address(args)
+    if address is None:
+        return screen_batch(
+            paths, corpus, settings, out, metadata=metadata, progress=_Progress(args.quiet)
+        )
+    from corpora.cluster import extract_on_cluster
+    from screening.cluster import DaskSearch
+
+    with cluster_client(address) as client:
+        return screen_batch(
+            paths,
+            corpus,
+            settings,
+            out,
+            metadata=metadata,
+            progress=_Progress(args.quiet),
+            search=lambda shards, margin: DaskSearch(client, shards, margin),
+            extract_many=extract_on_cluster(client, isolate=settings.isolate_extraction),
+        )

@@ -4,7 +4,8 @@
 `CORPUS_PATH/index/`; `update(corpus)` indexes the documents added since the
 last update and drops the removed ones, so screening always sees the corpus as
 it is. Documents are indexed in segments (appended, never rewritten); when
-many documents have been removed or segments pile up, the index is compacted.
+many documents have been removed the index is compacted, and when segments pile
+up the smallest are merged.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ SEGMENT_POSTINGS = 40_000_000
 """Postings gathered in memory before a segment is written (320 MB of keys): about
 110 million characters per segment, so a bulk load stays one segment (fewer look-ups)."""
 COMPACT_REMOVED_FRACTION = 0.25
-COMPACT_MAX_SEGMENTS = 12
+MAX_SEGMENTS = 4
+"""More segments than this after an update: the smallest are merged into one."""
 
 Progress = Callable[[int, int], None]
 
@@ -150,9 +152,14 @@ class CorpusIndex:
             if gone:
                 self.store.remove(gone)
             all_ids = sum(len(s.doc_ids) for s in self.store.segments)
-            too_many_removed = len(self.store.removed) > COMPACT_REMOVED_FRACTION * max(all_ids, 1)
-            if too_many_removed or len(self.store.segments) > COMPACT_MAX_SEGMENTS:
+            if len(self.store.removed) > COMPACT_REMOVED_FRACTION * max(all_ids, 1):
                 self.store.compact()
+                compacted = True
+            elif len(self.store.segments) > MAX_SEGMENTS:
+                # Every segment costs a search per query term: the smallest are merged
+                # (large ones are left alone, so small updates stay cheap).
+                by_size = sorted(self.store.segments, key=lambda s: int(s.keys.shape[0]))
+                self.store.merge(by_size[: len(by_size) - MAX_SEGMENTS + 1])
                 compacted = True
             if snapshot is not None:
                 self.store.set_meta(corpus_snapshot=snapshot)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -80,6 +81,32 @@ class StoreState:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+MERGE_CHUNK_KEYS = 16_000_000
+"""Keys merged at a time (128 MB): merging memory does not grow with the index."""
+
+
+def read_keys(keys: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """keys[lo:hi] as an array of its own; from a memory-mapped segment it is read from
+    the file, so the pages of a whole merged segment do not stay mapped in the process."""
+    if isinstance(keys, np.memmap) and keys.filename is not None:
+        return np.fromfile(
+            keys.filename, dtype=np.uint64, count=hi - lo, offset=keys.offset + 8 * lo
+        )
+    return np.array(keys[lo:hi], dtype=np.uint64)
+
+
+def _kept_keys(seg: Segment, new_number: np.ndarray) -> int:
+    """How many of a segment's keys belong to documents that are kept."""
+    n = int(seg.keys.shape[0])
+    if bool((new_number >= 0).all()):
+        return n
+    kept = 0
+    for lo in range(0, n, MERGE_CHUNK_KEYS):
+        keys = read_keys(seg.keys, lo, min(n, lo + MERGE_CHUNK_KEYS))
+        kept += int((new_number[(keys & _DOC_MASK).astype(np.int64)] >= 0).sum())
+    return kept
+
+
 def encode_keys(hashes: np.ndarray, local_doc: np.ndarray) -> np.ndarray:
     """Packs term hashes and local document numbers into sortable uint64 keys."""
     return (hashes.astype(np.uint64) << _SHIFT) | local_doc.astype(np.uint64)
@@ -114,6 +141,17 @@ class IndexStore(ABC):
             characters = np.concatenate(chars) if chars else np.zeros(0, np.int64)
             hit = (tuple(ids), characters, dead, live)
             self._cache["layout"] = hit
+        return hit
+
+    def id_ranks(self) -> np.ndarray:
+        """Per document number (as in `lookup`): the rank of its id in sorted order, cached,
+        so ties between documents are broken by id whatever the segment layout."""
+        hit = self._cache.get("id_ranks")
+        if hit is None:
+            ids = self._layout()[0]
+            hit = np.empty(len(ids), dtype=np.int64)
+            hit[np.argsort(np.array(ids, dtype=str), kind="stable")] = np.arange(len(ids))
+            self._cache["id_ranks"] = hit
         return hit
 
     @property
@@ -183,51 +221,117 @@ class IndexStore(ABC):
             self._changed()
             self._save_manifest()
             return
+        self.merge(old)
+
+    def merge(self, segments: Sequence[Segment]) -> None:
+        """Replaces `segments` by one segment without their removed documents.
+
+        Keys are merged one range of hashes at a time (`MERGE_CHUNK_KEYS` keys), read
+        from the old segments and written to the new one as they go, so the memory a
+        merge needs does not grow with the index.
+        """
+        merging = {seg.name for seg in segments}
         doc_ids: list[str] = []
         characters: list[int] = []
-        parts: list[np.ndarray] = []
-        for seg in old:
+        renumber: list[np.ndarray] = []
+        for seg in segments:
             live = np.array([d not in self._state.removed for d in seg.doc_ids], dtype=bool)
             new_number = np.full(len(seg.doc_ids), -1, dtype=np.int64)
             new_number[live] = np.arange(len(doc_ids), len(doc_ids) + int(live.sum()))
             doc_ids.extend(d for d, keep in zip(seg.doc_ids, live, strict=True) if keep)
             characters.extend(int(c) for c in seg.characters[live])
-            keys = np.asarray(seg.keys)
-            local = (keys & _DOC_MASK).astype(np.int64)
-            renumbered = new_number[local]
-            keep = renumbered >= 0
-            parts.append(encode_keys(keys[keep] >> _SHIFT, renumbered[keep]))
+            renumber.append(new_number)
         if len(doc_ids) > MAX_SEGMENT_DOCUMENTS:
-            raise ValueError("too many documents to compact into one segment")
-        merged = np.sort(np.concatenate(parts), kind="stable") if parts else np.zeros(0, np.uint64)
-        segment = Segment(
-            name=f"seg-{uuid.uuid4().hex[:16]}",
-            keys=merged,
-            doc_ids=tuple(doc_ids),
-            characters=np.asarray(characters, dtype=np.int64),
-        )
-        self._state.segments = [self._persist_segment(segment)] if doc_ids else []
-        self._state.removed.clear()
+            raise ValueError("too many documents to merge into one segment")
+        total = sum(_kept_keys(seg, n) for seg, n in zip(segments, renumber, strict=True))
+        pieces = max(1, -(-total // MERGE_CHUNK_KEYS))
+        bounds = [(1 << HASH_BITS) * i // pieces for i in range(pieces + 1)]
+
+        def chunks() -> Iterator[np.ndarray]:
+            for low, high in zip(bounds[:-1], bounds[1:], strict=True):
+                parts = [np.zeros(0, np.uint64)]
+                for seg, new_number in zip(segments, renumber, strict=True):
+                    lo = int(np.searchsorted(seg.keys, np.uint64(low) << _SHIFT))
+                    hi = (
+                        int(np.searchsorted(seg.keys, np.uint64(high) << _SHIFT))
+                        if high < (1 << HASH_BITS)
+                        else int(seg.keys.shape[0])
+                    )
+                    keys = read_keys(seg.keys, lo, hi)
+                    renumbered = new_number[(keys & _DOC_MASK).astype(np.int64)]
+                    keep = renumbered >= 0
+                    parts.append(encode_keys(keys[keep] >> _SHIFT, renumbered[keep]))
+                yield np.sort(np.concatenate(parts))
+
+        kept = [seg for seg in self._state.segments if seg.name not in merging]
+        if doc_ids:
+            name = f"seg-{uuid.uuid4().hex[:16]}"
+            kept.append(self._persist_chunks(name, doc_ids, characters, total, chunks()))
+        for seg in segments:
+            self._state.removed.difference_update(seg.doc_ids)
+        self._state.segments = kept
         self._changed()
         self._save_manifest()
-        self._discard_segments(old)
+        self._discard_segments(segments)
 
-    def lookup(self, hashes: np.ndarray, *, max_df: int | None = None) -> Postings:
-        """Postings of the (distinct) `hashes` over all live documents."""
-        hashes = np.asarray(hashes, dtype=np.uint64)
-        segs = self._state.segments
+    def _persist_chunks(
+        self,
+        name: str,
+        doc_ids: Sequence[str],
+        characters: Sequence[int],
+        total: int,
+        chunks: Iterable[np.ndarray],
+    ) -> Segment:
+        """Stores a segment whose sorted keys come in chunks (`total` keys in all)."""
+        keys = np.concatenate([np.zeros(0, np.uint64), *chunks])
+        return self._persist_segment(
+            Segment(name, keys, tuple(doc_ids), np.asarray(characters, dtype=np.int64))
+        )
+
+    def _ranges(self, hashes: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Per segment, where each hash's postings begin and end (the last query's is kept,
+        so statistics and postings of one query search the segments once)."""
+        digest = hashlib.blake2b(hashes.tobytes(), digest_size=16).digest()
+        hit = self._cache.get("ranges")
+        if hit is not None and hit[0] == digest:
+            return hit[1], hit[2]
         lows: list[np.ndarray] = []
         highs: list[np.ndarray] = []
-        df = np.zeros(hashes.size, dtype=np.int64)
         low_keys = hashes << _SHIFT
         high_keys = low_keys | _DOC_MASK
-        for seg in segs:
-            lo = np.searchsorted(seg.keys, low_keys, side="left")
-            hi = np.searchsorted(seg.keys, high_keys, side="right")
-            lows.append(lo)
-            highs.append(hi)
+        for seg in self._state.segments:
+            lows.append(np.searchsorted(seg.keys, low_keys, side="left"))
+            highs.append(np.searchsorted(seg.keys, high_keys, side="right"))
+        self._cache["ranges"] = (digest, lows, highs)
+        return lows, highs
+
+    def document_frequencies(self, hashes: np.ndarray) -> np.ndarray:
+        """How many documents hold each of the (distinct) `hashes` (removed ones included
+        until compaction)."""
+        hashes = np.asarray(hashes, dtype=np.uint64)
+        df = np.zeros(hashes.size, dtype=np.int64)
+        for lo, hi in zip(*self._ranges(hashes), strict=True):
             df += hi - lo
-        wanted = df > 0 if max_df is None else (df > 0) & (df <= max_df)
+        return df
+
+    def lookup(
+        self,
+        hashes: np.ndarray,
+        *,
+        max_df: int | None = None,
+        wanted: np.ndarray | None = None,
+    ) -> Postings:
+        """Postings of the (distinct) `hashes` over all live documents.
+
+        Only the hashes marked in `wanted` (default: those held by at most `max_df`
+        documents of this store) yield postings.
+        """
+        hashes = np.asarray(hashes, dtype=np.uint64)
+        segs = self._state.segments
+        lows, highs = self._ranges(hashes)
+        df = self.document_frequencies(hashes)
+        if wanted is None:
+            wanted = df > 0 if max_df is None else (df > 0) & (df <= max_df)
         terms: list[np.ndarray] = []
         docs: list[np.ndarray] = []
         base = 0
@@ -389,6 +493,41 @@ class MemmapStore(IndexStore):
         os.replace(tmp, final)
         keys = np.load(final / "keys.npy", mmap_mode="r")
         return Segment(segment.name, keys, segment.doc_ids, segment.characters)
+
+    def _persist_chunks(
+        self,
+        name: str,
+        doc_ids: Sequence[str],
+        characters: Sequence[int],
+        total: int,
+        chunks: Iterable[np.ndarray],
+    ) -> Segment:
+        """Writes the keys chunk by chunk behind an `.npy` header, never all in memory."""
+        seg_root = self.path / "segments"
+        seg_root.mkdir(parents=True, exist_ok=True)
+        tmp = seg_root / f".tmp-{name}"
+        tmp.mkdir()
+        written = 0
+        with open(tmp / "keys.npy", "wb") as handle:
+            header = {"descr": "<u8", "fortran_order": False, "shape": (total,)}
+            np.lib.format.write_array_header_1_0(handle, header)
+            for chunk in chunks:
+                np.ascontiguousarray(chunk, dtype="<u8").tofile(handle)
+                written += int(chunk.size)
+        if written != total:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise IndexStoreError(f"merging wrote {written} keys, expected {total}")
+        (tmp / "documents.json").write_text(
+            json.dumps(
+                {"ids": list(doc_ids), "characters": [int(c) for c in characters]},
+                ensure_ascii=False,
+            ),
+            encoding="utf-8",
+        )
+        final = seg_root / name
+        os.replace(tmp, final)
+        keys = np.load(final / "keys.npy", mmap_mode="r")
+        return Segment(name, keys, tuple(doc_ids), np.asarray(characters, dtype=np.int64))
 
     def _save_manifest(self) -> None:
         self.path.mkdir(parents=True, exist_ok=True)

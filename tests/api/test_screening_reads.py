@@ -174,3 +174,27 @@ def test_postgres_point_reads_survive_dropped_connections(pg_database: str, tmp_
         assert again is not None and again[0] == first[0]
     finally:
         service.close()
+
+
+def test_only_finished_screening_rows_are_kept_and_the_oldest_go_first() -> None:
+    from sqlalchemy import column, literal
+
+    from api.storage.row_cache import FinishedRows
+
+    query = select(literal("x").label("id"))
+    rows = FinishedRows(size=2)
+
+    class Found:  # a row stand-in: only `.state` is read
+        def __init__(self, state: str) -> None:
+            self.state = state
+
+    rows.keep(query, "running", Found("running"))  # type: ignore[arg-type]
+    assert rows.get(query, "running") is None
+    first, second, third = Found("complete"), Found("error"), Found("complete")
+    rows.keep(query, "a", first)  # type: ignore[arg-type]
+    rows.keep(query, "b", second)  # type: ignore[arg-type]
+    assert rows.get(query, "a") is first  # now the most recently used
+    rows.keep(query, "c", third)  # type: ignore[arg-type]
+    assert rows.get(query, "b") is None
+    assert rows.get(query, "a") is first and rows.get(query, "c") is third
+    assert rows.get(select(column("y")), "a") is None  # another query's rows are apart

@@ -112,6 +112,8 @@ def test_access_control_for_every_role(api: Api) -> None:
         assert api.client.get(path, headers=api.as_("system_b")).status_code == 404
         assert api.client.get(path, headers=api.as_("system_a")).status_code == 200
         assert api.client.get(path, headers=api.as_("admin")).status_code == 200
+        # Read again once the finished row is kept in memory: still hidden from others.
+        assert api.client.get(path, headers=api.as_("system_b")).status_code == 404
     assert (
         api.client.post(
             f"/v1/submissions/{sub_id}/screenings", headers=api.as_("system_b")

@@ -225,3 +225,50 @@ def test_concurrent_updates_index_each_document_once(texts: dict[str, str], tmp_
     assert not errors
     ids = [d for seg in CorpusIndex.open(tmp_path).store.segments for d in seg.doc_ids]
     assert sorted(ids) == sorted(texts)
+
+
+@pytest.mark.parametrize("kind", ["memory", "memmap"])
+def test_merging_in_chunks_keeps_every_live_posting(
+    kind: str, texts: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import screening.index.store as store_module
+
+    monkeypatch.setattr(store_module, "MERGE_CHUNK_KEYS", 1000)  # many chunks
+    index = CorpusIndex(open_store({"type": kind, "path": str(tmp_path / "ix")}))
+    items = sorted(texts.items())
+    for start in range(0, len(items), 5):
+        index.add_texts(items[start : start + 5])
+    index.remove([items[1][0], items[7][0]])
+    probe = np.unique(np.concatenate([document_keys(t, index.params) for _, t in items[:12]]))
+    before = index.store.lookup(probe)
+    expected = sorted(
+        zip(before.term.tolist(), (before.doc_ids[d] for d in before.doc), strict=True)
+    )
+    segments = list(index.store.segments)
+    index.store.merge(segments[:3])
+    assert len(index.store.segments) == len(segments) - 2
+    after = index.store.lookup(probe)
+    assert (
+        sorted(zip(after.term.tolist(), (after.doc_ids[d] for d in after.doc), strict=True))
+        == expected
+    )
+    assert items[1][0] not in index.store.removed  # dropped for good with its segment
+    assert index.document_ids() == {k for k, _ in items} - {items[1][0], items[7][0]}
+    for seg in index.store.segments:
+        assert bool(np.all(np.diff(np.asarray(seg.keys).astype(np.int64)) > 0))
+
+
+def test_updates_keep_few_segments(texts: dict[str, str], tmp_path: Path) -> None:
+    from screening.index.corpus_index import MAX_SEGMENTS
+
+    corpus = DictCorpus({})
+    index = CorpusIndex.open(tmp_path)
+    for doc_id, text in sorted(texts.items())[:12]:
+        corpus.texts[doc_id] = text
+        index.update(corpus)
+        assert len(index.store.segments) <= MAX_SEGMENTS
+    reopened = CorpusIndex.open(tmp_path)
+    assert reopened.document_ids() == set(corpus.texts)
+    doc_id, text = next(iter(corpus.texts.items()))
+    found = reopened.store.lookup(document_keys(text, reopened.params))
+    assert doc_id in {found.doc_ids[d] for d in found.doc}
