@@ -10,7 +10,16 @@ Prints, per disguise, the share of passages whose source is in the top 1 and
 top 5 candidates. Targets: top-5 ≥ 98% for every disguise except heavy and
 summary (≥ 90%).
 
+`--cross-language` checks retrieval of translated passages instead: the pool holds 2,000
+documents of both languages from the development corpora under ../shared/data (every source
+document of xl-pan-dev, then Chinese and English documents of zh-pan-dev, zh-para-dev and
+en-pan-dev), indexed with their cross-language terms (Chinese sources included,
+`CorpusIndex(chinese_sources=True)`); each query is a suspicious document of
+xl-pan-dev with a translated passage, and its source must be among the top 5 cross-language
+candidates (target ≥ 95%).
+
     .venv/bin/python benchmarks/retrieval_bench.py [--sources 2000] [--per-disguise 100]
+    .venv/bin/python benchmarks/retrieval_bench.py --cross-language [--sources 2000]
 """
 
 from __future__ import annotations
@@ -29,6 +38,65 @@ from screening.index import CorpusIndex, TermParams  # noqa: E402
 from screening.synthetic_corpus import DISGUISES, TextGenerator, disguise, snap_to_sentence  # noqa: E402
 
 TARGETS = {"heavy": 0.90, "summary": 0.90}
+CROSS_TARGET = 0.95
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+def _read(path: Path) -> str:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
+def cross_language(sources: int) -> int:
+    """Top-1/top-5 of the source of each translated passage of xl-pan-dev in a mixed pool."""
+    xl = DATA / "xl-pan-dev"
+    if not xl.is_dir():
+        print(f"skipped: {xl} is not present", file=sys.stderr)
+        return 2
+    pool: list[tuple[str, Path]] = [(f"xl/{p.name}", p) for p in sorted((xl / "src").iterdir())]
+    for name in ("zh-pan-dev", "zh-para-dev", "en-pan-dev"):
+        folder = DATA / name
+        for sub in ("src", "susp"):
+            if (folder / sub).is_dir():
+                pool.extend((f"{name}/{sub}/{p.name}", p) for p in sorted((folder / sub).iterdir()))
+    keep = pool[: len([p for p in pool if p[0].startswith("xl/")])]
+    rest = pool[len(keep) :]
+    rng = np.random.default_rng(5)
+    extra = rng.choice(len(rest), size=max(0, min(sources - len(keep), len(rest))), replace=False)
+    pool = keep + [rest[i] for i in sorted(extra)]
+    t0 = time.perf_counter()
+    index = CorpusIndex.in_memory(chinese_sources=True)
+    index.add_texts((doc_id, _read(path)) for doc_id, path in pool)
+    chars = index.store.characters()
+    print(
+        f"pool: {len(pool)} documents, {chars / 1e6:.1f} M characters, indexed with "
+        f"cross-language terms in {time.perf_counter() - t0:.1f} s"
+    )
+    print(f"{'folder':<20}{'queries':>8}{'top-1':>9}{'top-5':>9}{'target':>9}  ok  ms/query")
+    all_ok = True
+    for folder in sorted(d for d in xl.iterdir() if (d / "pairs").is_file() and d.name[:2] != "01"):
+        top1 = top5 = n = 0
+        elapsed = 0.0
+        for line in _read(folder / "pairs").splitlines():
+            if not line.strip():
+                continue
+            susp, src = line.split()
+            began = time.perf_counter()
+            ranked = [c.doc_id for c in index.query_cross_language(_read(xl / "susp" / susp))]
+            elapsed += time.perf_counter() - began
+            want = f"xl/{src}"
+            top1 += ranked[:1] == [want]
+            top5 += want in ranked[:5]
+            n += 1
+        ok = top5 / max(n, 1) >= CROSS_TARGET
+        all_ok &= ok
+        print(
+            f"{folder.name:<20}{n:>8}{top1 / n:>9.1%}{top5 / n:>9.1%}{CROSS_TARGET:>9.0%}  "
+            f"{'yes' if ok else 'NO':<4}{1000 * elapsed / n:>8.0f}"
+        )
+    print("all targets met" if all_ok else "some targets missed")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (shared)")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +108,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--k", type=int, default=TermParams().k)
     parser.add_argument("--window", type=int, default=TermParams().window)
+    parser.add_argument(
+        "--cross-language", action="store_true", help="translated passages, mixed pool"
+    )
     args = parser.parse_args(argv)
+    if args.cross_language:
+        return cross_language(args.sources)
 
     gen = TextGenerator(args.seed)
     rng = np.random.default_rng(args.seed)

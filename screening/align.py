@@ -23,7 +23,8 @@ Everything per character or per token is numpy; Python loops run over seeds and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from rapidfuzz.distance import Indel
@@ -41,6 +42,8 @@ __all__ = [
     "PreparedText",
     "align_pair",
     "align_prepared",
+    "align_texts",
+    "is_stop_word",
     "prepare_text",
     "sentence_cosines",
 ]
@@ -60,7 +63,8 @@ def _stop_word_ids() -> np.ndarray:
 _STOP_IDS = _stop_word_ids()
 
 
-def _is_stop_word(ids: np.ndarray) -> np.ndarray:
+def is_stop_word(ids: np.ndarray) -> np.ndarray:
+    """Whether each token id is an English function word (`ENGLISH_STOP_WORDS`)."""
     where = np.minimum(np.searchsorted(_STOP_IDS, ids), len(_STOP_IDS) - 1)
     return _STOP_IDS[where] == ids
 
@@ -84,7 +88,13 @@ class AlignConfig:
     min_chars: int = 100  # shortest passage, original characters, on the suspicious side
     min_source_chars: int = 100
     min_close_chars: int = 40  # shorter passages count only if nearly all their text matches
-    close_overlap: float = 0.80
+    close_overlap: float = 0.40
+    # Short passages below `verbatim_overlap` must also mean the same: their dictionary glosses
+    # explain each other (`screening.crosslingual.similarity.chinese_meaning_similarity`).
+    verbatim_overlap: float = 0.80
+    meaning_similarity: float = 0.85
+    meaning_similarity_dense: float = 0.80
+    dense_share: float = 0.75
     passage_overlap: float = 0.40  # overlap coefficient of the passages' feature sets
     # Seeds of one suspicious unit weaker than this times its best seed are dropped.
     best_seed_ratio: float = 0.9
@@ -108,6 +118,8 @@ class PreparedText:
     feature_index: np.ndarray  # int64: index of each (sentence, feature) entry in vocabulary
     token_unit: np.ndarray  # int64: unit of each token (non-decreasing)
     unit_chunked: np.ndarray  # bool: the unit is a chunk of an over-long sentence
+    # Derived features other matchers compute on demand (cross-language bags), kept per text.
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -120,6 +132,8 @@ class AlignedPassage:
     src_end: int
     similarity: float
     match_class: str
+    # Set for class "translated": the language of the source passage ("en", "zh").
+    source_language: str | None = None
 
 
 def prepare_text(text: str) -> PreparedText:
@@ -150,7 +164,7 @@ def prepare_text(text: str) -> PreparedText:
         feature_at[bigram_index] = mix64((ids[bigram_index] * _BIGRAM_SALT) ^ ids[bigram_index + 1])
         valid[bigram_index] = True
         word_index = np.flatnonzero(~han)
-        word_index = word_index[~_is_stop_word(ids[word_index])]
+        word_index = word_index[~is_stop_word(ids[word_index])]
         feature_at[word_index] = mix64(ids[word_index] ^ _WORD_SALT)
         valid[word_index] = True
     features = feature_at[valid]
@@ -390,6 +404,49 @@ def _trim_weak_edges(
     return members
 
 
+def _same_meaning(
+    susp: PreparedText,
+    susp_units: tuple[int, int],
+    src: PreparedText,
+    src_units: tuple[int, int],
+    threshold: float,
+) -> bool:
+    """Whether two unit spans of Chinese text explain each other's words by their glosses."""
+    from screening.crosslingual.features import LANGUAGE_ZH, unit_languages  # import align
+    from screening.crosslingual.similarity import chinese_meaning_similarity
+
+    for doc, (first, last) in ((susp, susp_units), (src, src_units)):
+        if not np.any(unit_languages(doc)[0][first : last + 1] == LANGUAGE_ZH):
+            return False  # glosses explain Chinese words only
+    if not _numbers_agree(susp, susp_units, src, src_units):
+        return False
+    return chinese_meaning_similarity(susp, susp_units, src, src_units) >= threshold
+
+
+def _numbers(doc: PreparedText, units: tuple[int, int]) -> np.ndarray:
+    """Token ids of the numbers (tokens starting with a digit) in units `units[0]..units[1]`."""
+    lo = np.searchsorted(doc.token_unit, units[0], side="left")
+    hi = np.searchsorted(doc.token_unit, units[1], side="right")
+    starts = doc.tokens.starts[lo:hi]
+    if len(starts) == 0:
+        return np.zeros(0, dtype=np.uint64)
+    codes = np.frombuffer(doc.original.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    first = codes[starts]
+    digit = (first >= 0x30) & (first <= 0x39)
+    return np.unique(doc.tokens.ids[lo:hi][digit])
+
+
+def _numbers_agree(
+    susp: PreparedText, susp_units: tuple[int, int], src: PreparedText, src_units: tuple[int, int]
+) -> bool:
+    """A rewording keeps the facts: when both sides give numbers, they share at least one.
+
+    Two abstracts written on one template (目的…方法 将 120 例…) differ exactly there.
+    """
+    a, b = _numbers(susp, susp_units), _numbers(src, src_units)
+    return len(a) == 0 or len(b) == 0 or bool(np.intersect1d(a, b).size)
+
+
 def _passage_features(doc: PreparedText, first: int, last: int) -> np.ndarray:
     lo = np.searchsorted(doc.feature_sentence, first, side="left")
     hi = np.searchsorted(doc.feature_sentence, last, side="right")
@@ -525,6 +582,16 @@ def align_prepared(
         overlap = common / max(min(len(fa), len(fb)), 1)
         if overlap < (config.close_overlap if short else config.passage_overlap):
             continue
+        # A run of sentence seeds (one per suspicious sentence, 3 or more) is evidence in itself,
+        # so its meaning may fall a little shorter.
+        dense = len(members) >= 3 and len(np.unique(si)) >= config.dense_share * (a1 - a0 + 1)
+        meaning = config.meaning_similarity_dense if dense else config.meaning_similarity
+        if (
+            short
+            and overlap < config.verbatim_overlap
+            and not _same_meaning(susp, (a0, a1), src, (b0, b1), meaning)
+        ):
+            continue
         score = overlap * (susp_end - susp_start)
         candidates.append((score, a0, a1, b0, b1))
     kept: list[tuple[int, int, int, int]] = []
@@ -558,8 +625,29 @@ def align_prepared(
     return passages
 
 
+def align_texts(
+    susp: PreparedText, src: PreparedText, config: AlignConfig | None = None
+) -> list[AlignedPassage]:
+    """Monolingual passages and, between Chinese and English units, translated passages.
+
+    Translated passages overlapping a monolingual one in the suspicious text are dropped.
+    """
+    from screening.crosslingual.align import align_cross_language  # imports this module
+
+    passages = align_prepared(susp, src, config)
+    translated = align_cross_language(susp, src)
+    if not translated:
+        return passages
+    kept = [
+        t
+        for t in translated
+        if all(t.susp_end <= p.susp_start or p.susp_end <= t.susp_start for p in passages)
+    ]
+    return sorted(passages + kept, key=lambda p: p.susp_start)
+
+
 def align_pair(
     suspicious: str, source: str, config: AlignConfig | None = None
 ) -> list[AlignedPassage]:
     """Passage pairs shared by two texts (see the module docstring)."""
-    return align_prepared(prepare_text(suspicious), prepare_text(source), config)
+    return align_texts(prepare_text(suspicious), prepare_text(source), config)

@@ -88,10 +88,11 @@ def _align(
     side: TextSide,
     selection: tuple[list[Candidate], dict[str, int]],
     margin: int,
+    exclude: frozenset[str],
 ) -> ShardHits:
     candidates, owner = selection
     mine = [c for c in candidates if owner[c.doc_id] == shard]
-    return shard_searcher(path).align(side, mine, margin)
+    return shard_searcher(path).align(side, mine, margin, exclude)
 
 
 def _merge(selection: tuple[list[Candidate], dict[str, int]], *hits: ShardHits) -> ShardHits:
@@ -141,7 +142,10 @@ class DaskSearch:
             self._on_shard(i, _evidence, p, thesis, total, config, exclude) for i, p in shards
         ]
         selection = self.client.submit(_select, config, *evidence, pure=False)
-        hits = [self._on_shard(i, _align, p, i, thesis, selection, self.margin) for i, p in shards]
+        hits = [
+            self._on_shard(i, _align, p, i, thesis, selection, self.margin, exclude)
+            for i, p in shards
+        ]
         return self.client.submit(_merge, selection, *hits, pure=False)
 
     def search_all(

@@ -95,6 +95,7 @@ class Match:
     end: int
     source: str
     excluded: str | None = None
+    translated: bool = False  # the source passage is in another language
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,9 @@ class Figures:
     source_characters: dict[str, int]  # per source: characters it covers (CNKI basis)
     source_assessed_characters: dict[str, int]  # same within the assessed mask
     per_section: tuple[SectionFigure, ...]
+    # Of the repeated characters, those matched only by translated passages (跨语言).
+    translated_characters: int = 0
+    translated_copy_ratio: float = 0.0
 
     def share(self, source: str) -> float:
         return self.source_characters.get(source, 0) / max(self.total_characters, 1)
@@ -201,6 +205,8 @@ def compute_figures(
         return float(mask.sum()) / total_chars if total_chars else 0.0
 
     repeated = int(covered.sum())
+    monolingual = span_mask(n, ((m.start, m.end) for m in counted if not m.translated))
+    translated = covered & ~monolingual
     per_section = []
     cum_countable = np.concatenate(([0], np.cumsum(regions.countable)))
     cum_covered = np.concatenate(([0], np.cumsum(covered)))
@@ -226,6 +232,8 @@ def compute_figures(
         source_characters=source_chars,
         source_assessed_characters=source_assessed,
         per_section=tuple(per_section),
+        translated_characters=int(translated.sum()),
+        translated_copy_ratio=ratio(translated),
     )
 
 

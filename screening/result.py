@@ -51,6 +51,7 @@ class PassageRecord:
     in_quote: bool = False
     in_references: bool = False
     excluded: str | None = None
+    source_language: str | None = None  # class "translated": the source passage's language
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,7 @@ def build_result(
             "in_quote": p.in_quote,
             "in_references": p.in_references,
             "excluded": p.excluded,
+            **({"source_language": p.source_language} if p.source_language else {}),
         }
         for p in sorted(passages, key=lambda p: (p.thesis_start, p.thesis_end, p.source_id))
     ]
@@ -192,6 +194,8 @@ def _figures_json(figures: Figures | None) -> dict[str, Any] | None:
         "total_characters": figures.total_characters,
         "assessed_copy_ratio": _r(figures.assessed_copy_ratio),
         "assessed_characters": figures.assessed_characters,
+        "translated_copy_ratio": _r(figures.translated_copy_ratio),
+        "translated_characters": figures.translated_characters,
         "per_chapter": [
             {
                 "title": s.title,

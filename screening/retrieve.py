@@ -34,6 +34,23 @@ class RetrievalConfig:
     min_burst_terms: float = 30.0  # evidence within `burst_chars` characters, same units
     max_df_fraction: float = 0.05
     max_df_floor: int = 50
+    # Order candidates by their densest evidence (`burst`) instead of their best region: for
+    # sparse terms (cross-language stem pairs) a translated passage is one dense burst.
+    rank_by_burst: bool = False
+
+
+CROSS_LANGUAGE_RETRIEVAL = RetrievalConfig(
+    max_candidates=5,
+    per_window=0,
+    window_chars=1500,
+    min_shared=3,
+    min_evidence_terms=2.0,
+    burst_chars=300,
+    min_burst_terms=2.0,
+    rank_by_burst=True,
+)
+"""Retrieval of sources in the other language: its terms are sampled stem pairs, sparser
+than k-grams, so less evidence is asked for; the aligner confirms every candidate."""
 
 
 @dataclass(frozen=True)
@@ -261,7 +278,10 @@ def select_candidates(
             _, region, excess, ids = (np.concatenate(col) for col in zip(*parts, strict=True))
             top = _top_per_region(region, excess, ids, cfg.per_window)
             chosen.update(ids[top].tolist())
-    ranked = sorted(passing.values(), key=lambda c: (-c.score, c.doc_id))
+    if cfg.rank_by_burst:
+        ranked = sorted(passing.values(), key=lambda c: (-c.burst, c.doc_id))
+    else:
+        ranked = sorted(passing.values(), key=lambda c: (-c.score, c.doc_id))
     chosen.update(c.doc_id for c in ranked[: cfg.max_candidates])
     return [c for c in ranked if c.doc_id in chosen]
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from screening.align import AlignedPassage, PreparedText, align_prepared, prepare_text
 from screening.batch import batch_candidates
+from screening.crosslingual.align import align_cross_language, has_cross_language_units
 from screening.index import CorpusIndex
 from screening.index.terms import Terms
 from screening.measure import (
@@ -325,17 +326,55 @@ class ShardSearcher:
     ) -> ShardEvidence:
         return shard_evidence(terms, self.index.store, stats, config, exclude=exclude)
 
-    def align(self, thesis: TextSide, candidates: Sequence[Candidate], margin: int) -> ShardHits:
-        """Aligns the thesis with each candidate of this shard, in the candidates' order."""
+    def align(
+        self,
+        thesis: TextSide,
+        candidates: Sequence[Candidate],
+        margin: int,
+        exclude: frozenset[str] = frozenset(),
+    ) -> ShardHits:
+        """Aligns the thesis with each candidate of this shard, in the candidates' order,
+        then with the shard's sources in the other language (`translated_matches`)."""
         matches: list[tuple[str, AlignedPassage, str]] = []
         infos: dict[str, SourceInfo] = {}
-        for c in candidates:
-            src = self.sources.get(c.doc_id)
-            for psg in align_in_regions(thesis, src, c.regions, margin=margin):
-                matches.append((c.doc_id, psg, src.text[psg.src_start : psg.src_end]))
-                if c.doc_id not in infos:
-                    infos[c.doc_id] = _source_info(self.corpus, c.doc_id)
+        found = [
+            (c.doc_id, psg)
+            for c in candidates
+            for psg in align_in_regions(
+                thesis, self.sources.get(c.doc_id), c.regions, margin=margin
+            )
+        ]
+        found += self.translated_matches(thesis, exclude, margin)
+        for doc_id, psg in found:
+            src = self.sources.get(doc_id)
+            matches.append((doc_id, psg, src.text[psg.src_start : psg.src_end]))
+            if doc_id not in infos:
+                infos[doc_id] = _source_info(self.corpus, doc_id)
         return ShardHits(tuple(matches), infos)
+
+    def translated_matches(
+        self, thesis: TextSide, exclude: frozenset[str], margin: int
+    ) -> list[tuple[str, AlignedPassage]]:
+        """Passages translated from this shard's documents in the other language.
+
+        Retrieval uses the shard's own cross-language terms and statistics (a shard of a
+        cluster ranks the same way as in one process); only the thesis regions holding a
+        candidate's evidence (widened by `margin`) are aligned, against the whole source.
+        """
+        if not self.index.cross_language:
+            return []
+        whole = thesis.prepared(0, len(thesis.text))
+        if not has_cross_language_units(whole):
+            return []
+        found = []
+        for c in self.index.query_cross_language(whole, exclude=exclude):
+            source = self.sources.get(c.doc_id)
+            spans = _merge_spans(((a - margin, b + margin) for a, b in c.regions), len(thesis.text))
+            for p in align_cross_language(
+                whole, source.prepared(0, len(source.text)), susp_spans=spans or None
+            ):
+                found.append((c.doc_id, p))
+        return found
 
 
 def owning_shards(evidence: Sequence[ShardEvidence]) -> dict[str, int]:
@@ -351,7 +390,9 @@ def merge_hits(candidates: Sequence[Candidate], hits: Sequence[ShardHits]) -> Sh
         for match in part.matches:
             by_doc.setdefault(match[0], []).append(match)
         infos.update(part.infos)
-    ordered = [m for c in candidates for m in by_doc.get(c.doc_id, ())]
+    ordered = [m for c in candidates for m in by_doc.pop(c.doc_id, ())]
+    # Sources found only across languages follow, by document id (the same on any split).
+    ordered += [m for doc_id in sorted(by_doc) for m in by_doc[doc_id]]
     return ShardHits(tuple(ordered), infos)
 
 
@@ -371,7 +412,7 @@ def search_shards(
     retrieve_seconds = time.perf_counter() - t0
     owner = owning_shards(evidence)
     hits = [
-        s.align(thesis, [c for c in candidates if owner[c.doc_id] == i], margin)
+        s.align(thesis, [c for c in candidates if owner[c.doc_id] == i], margin, exclude)
         for i, s in enumerate(searchers)
     ]
     return merge_hits(candidates, hits), retrieve_seconds
@@ -915,7 +956,7 @@ def _finish(
     records: list[PassageRecord] = []
     page_starts = info.page_starts
     for sid, origin, p, src_text in th.matches:
-        m = Match(p.susp_start, p.susp_end, sid)
+        m = Match(p.susp_start, p.susp_end, sid, translated=p.source_language is not None)
         why = classify_exclusion(
             m,
             regions,
@@ -924,7 +965,7 @@ def _finish(
             exclude_quotes=cfg.exclude_quotes,
             exclude_references=cfg.exclude_references,
         )
-        matches.append(Match(m.start, m.end, sid, why))
+        matches.append(replace(m, excluded=why))
         span = max(p.susp_end - p.susp_start, 1)
         records.append(
             PassageRecord(
@@ -943,14 +984,13 @@ def _finish(
                     regions.references[p.susp_start : p.susp_end].sum() >= 0.5 * span
                 ),
                 excluded=why,
+                source_language=p.source_language,
             )
         )
     tiny = small_sources(regions, matches, cfg.min_source_share)
     if tiny:
         matches = [
-            Match(m.start, m.end, m.source, "small_match")
-            if m.source in tiny and m.excluded is None
-            else m
+            replace(m, excluded="small_match") if m.source in tiny and m.excluded is None else m
             for m in matches
         ]
         records = [

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.cli.errors import CliError
-from screening.align import PreparedText, align_prepared, prepare_text
+from screening.align import PreparedText, align_texts, prepare_text
 from screening.pan import PanFeature, render_pan_xml
 
 _CACHE_SIZE = 64
@@ -39,7 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
         help="align suspicious/source text pairs, PAN 2013 XML out (文本比对)",
         description=(
             "Finds the passages each suspicious document shares with its source document "
-            "(verbatim or disguised) and writes one PAN 2013 XML file per pair. Offsets count "
+            "(verbatim, disguised, or translated between Chinese and English) and writes one "
+            "PAN 2013 XML file per pair. Offsets count "
             "characters of the files read as UTF-8."
         ),
     )
@@ -126,7 +127,7 @@ def _align_chunk(
     for job in jobs:
         susp = cache.get(susp_dir / job.suspicious, job.line)
         src = cache.get(src_dir / job.source, job.line)
-        passages = align_prepared(susp, src)
+        passages = align_texts(susp, src)
         features = [
             PanFeature(
                 suspicious=job.suspicious,

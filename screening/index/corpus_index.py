@@ -18,9 +18,15 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from screening.align import PreparedText, prepare_text
 from screening.index.store import IndexStore, IndexStoreError, MemoryStore, open_store
 from screening.index.terms import TermParams, Terms, document_keys, text_terms
-from screening.retrieve import Candidate, RetrievalConfig, rank_candidates
+from screening.retrieve import (
+    CROSS_LANGUAGE_RETRIEVAL,
+    Candidate,
+    RetrievalConfig,
+    rank_candidates,
+)
 
 INDEX_DIRNAME = "index"
 SEGMENT_POSTINGS = 40_000_000
@@ -29,6 +35,14 @@ SEGMENT_POSTINGS = 40_000_000
 COMPACT_REMOVED_FRACTION = 0.25
 MAX_SEGMENTS = 4
 """More segments than this after an update: the smallest are merged into one."""
+
+CROSS_LANGUAGE_META = "cross_language_terms"
+CHINESE_SOURCES_META = "cross_language_chinese_sources"
+CROSS_LANGUAGE_VERSION = 1
+"""Indexes created with this marker also hold each document's cross-language terms
+(`screening.crosslingual.terms`); older indexes answer no cross-language queries. English text
+is always indexed that way; Chinese text only when the index was created with
+`chinese_sources=True` (it slows the build of a Chinese corpus about threefold)."""
 
 Progress = Callable[[int, int], None]
 
@@ -59,9 +73,17 @@ class UpdateReport:
 class CorpusIndex:
     """Term index over many documents behind an `IndexStore`."""
 
-    def __init__(self, store: IndexStore, params: TermParams | None = None) -> None:
+    def __init__(
+        self,
+        store: IndexStore,
+        params: TermParams | None = None,
+        *,
+        chinese_sources: bool = False,
+    ) -> None:
         self.store = store
         self.params = params or TermParams()
+        # What a new index records; an existing index keeps what it was created with.
+        self._chinese_sources = chinese_sources
         stored = store.meta.get("params")
         if stored is not None and stored != self.params.to_json():
             raise IndexStoreError(
@@ -84,8 +106,10 @@ class CorpusIndex:
         return cls(open_store(config), params)
 
     @classmethod
-    def in_memory(cls, params: TermParams | None = None) -> CorpusIndex:
-        return cls(MemoryStore(), params)
+    def in_memory(
+        cls, params: TermParams | None = None, *, chinese_sources: bool = False
+    ) -> CorpusIndex:
+        return cls(MemoryStore(), params, chinese_sources=chinese_sources)
 
     def document_ids(self) -> set[str]:
         return self.store.document_ids()
@@ -102,9 +126,23 @@ class CorpusIndex:
         characters = 0
         with self.store.writing():
             if "params" not in self.store.meta:
-                self.store.set_meta(params=self.params.to_json())
+                self.store.set_meta(
+                    params=self.params.to_json(),
+                    **{
+                        CROSS_LANGUAGE_META: CROSS_LANGUAGE_VERSION,
+                        CHINESE_SOURCES_META: self._chinese_sources,
+                    },
+                )
+            cross = self.cross_language
+            chinese = bool(self.store.meta.get(CHINESE_SOURCES_META))
+            # Imported here: the dictionary module uses this package's tokenizer.
+            from screening.crosslingual.terms import cross_document_keys, sorted_unique
+
             for doc_id, text in items:
                 keys = document_keys(text, self.params)
+                if cross:
+                    extra = cross_document_keys(text, chinese=chinese)
+                    keys = sorted_unique(np.concatenate((keys, extra)))
                 ids.append(doc_id)
                 chars.append(len(text))
                 hashes.append(keys)
@@ -178,6 +216,37 @@ class CorpusIndex:
         """Candidate sources of a text, strongest evidence first."""
         terms = self.terms(text_or_terms) if isinstance(text_or_terms, str) else text_or_terms
         return rank_candidates(terms, self.store, config, exclude=exclude)
+
+    @property
+    def cross_language(self) -> bool:
+        """Whether the index holds cross-language terms (created with them)."""
+        return bool(self.store.meta.get(CROSS_LANGUAGE_META) == CROSS_LANGUAGE_VERSION)
+
+    def cross_language_terms(self, text_or_prepared: str | PreparedText) -> Terms:
+        """The query terms that find documents in the other language (Chinese ⇄ English)."""
+        from screening.crosslingual.terms import cross_query_terms  # see add_texts
+
+        prepared = (
+            prepare_text(text_or_prepared)
+            if isinstance(text_or_prepared, str)
+            else text_or_prepared
+        )
+        return cross_query_terms(prepared)
+
+    def query_cross_language(
+        self,
+        text_or_prepared: str | PreparedText,
+        config: RetrievalConfig | None = None,
+        *,
+        exclude: frozenset[str] = frozenset(),
+    ) -> list[Candidate]:
+        """Candidate sources in the other language (Chinese ⇄ English), strongest first."""
+        if not self.cross_language:
+            return []
+        terms = self.cross_language_terms(text_or_prepared)
+        return rank_candidates(
+            terms, self.store, config or CROSS_LANGUAGE_RETRIEVAL, exclude=exclude
+        )
 
     def stats(self) -> dict[str, Any]:
         """Documents, characters, segments and bytes of postings (for reports and benchmarks)."""

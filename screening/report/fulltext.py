@@ -18,9 +18,10 @@ from screening.report.model import PassageEntry, Section
 
 # When passages of different classes overlap, the segment shows the strongest one.
 CLASS_PRIORITY: dict[str, int] = {
-    "identical": 5,
-    "minor_changes": 4,
-    "paraphrase": 3,
+    "identical": 7,
+    "minor_changes": 6,
+    "paraphrase": 5,
+    "translated": 4,
     "quote": 2,
     "excluded": 1,
 }

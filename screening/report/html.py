@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from screening.report import labels
 from screening.report.atomic import write_text_atomically
 from screening.report.chart import chapter_chart
-from screening.report.diff import diff_passages
+from screening.report.diff import diff_passages, translated_passages
 from screening.report.fulltext import render_full_text
 from screening.report.model import build_report, format_count, format_ratio
 
@@ -53,7 +53,9 @@ def render_thesis_report(
         else None
     )
     diffs = {
-        p.label: diff_passages(p.thesis_text, p.source_text)
+        p.label: (translated_passages if p.match_class == "translated" else diff_passages)(
+            p.thesis_text, p.source_text
+        )
         for p in report.passages
         if p.source_text is not None and p.thesis_text
     }

@@ -14,7 +14,10 @@ MATCH_CLASSES: dict[str, str] = {
     "identical": "相同 Identical",
     "minor_changes": "微改 Minor changes",
     "paraphrase": "改写 Paraphrased",
+    "translated": "跨语言 Translated",
 }
+
+LANGUAGES: dict[str, str] = {"en": "英文 English", "zh": "中文 Chinese"}
 
 DISPLAY_CLASSES: dict[str, str] = {
     **MATCH_CLASSES,

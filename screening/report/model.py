@@ -25,7 +25,7 @@ from screening.report.blind import (
     names_from_metadata,
 )
 
-MATCH_CLASSES: tuple[str, ...] = ("identical", "minor_changes", "paraphrase")
+MATCH_CLASSES: tuple[str, ...] = ("identical", "minor_changes", "paraphrase", "translated")
 CONTRACT_FIGURES: tuple[str, ...] = (
     "total_copy_ratio",
     "copy_ratio_excluding_quotes",
@@ -82,6 +82,7 @@ class PassageEntry:
     excluded: str | None
     thesis_text: str
     source_text: str | None
+    source_language: str | None = None  # class "translated": the source passage's language
 
     @property
     def counted(self) -> bool:
@@ -392,6 +393,16 @@ def _figures(figures: Mapping[str, Any], total: int, sources: Sequence[Any]) -> 
                     assessed,
                 )
             )
+        if key == "total_copy_ratio" and figures.get("translated_copy_ratio") is not None:
+            translated = _ratio(figures["translated_copy_ratio"], "figures.translated_copy_ratio")
+            out.append(
+                Figure(
+                    "translated_copy_ratio",
+                    "跨语言文字复制比 Translated from another language",
+                    format_ratio(translated),
+                    translated,
+                )
+            )
     repeated = _int(
         _field(figures, "repeated_characters", "figures"), "figures.repeated_characters"
     )
@@ -559,6 +570,9 @@ def _passages(
                 excluded=excluded,
                 thesis_text=text[start:end] if text else "",
                 source_text=mask(str(source_text)) if source_text else None,
+                source_language=str(passage["source_language"])
+                if passage.get("source_language")
+                else None,
             )
         )
     return out, extra

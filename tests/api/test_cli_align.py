@@ -12,6 +12,7 @@ import pytest
 from api.cli.main import main
 from screening.pan import read_pan_xml
 from tests.screening.alignment_texts import EN, ZH
+from tests.screening.crosslingual_texts import EN_FILLER, EN_PASSAGE, ZH_FILLER, ZH_PASSAGE
 
 
 def make_corpus(root: Path) -> tuple[Path, str, str]:
@@ -173,3 +174,34 @@ def test_negative_jobs_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFi
     assert run(root, tmp_path / "out", "--jobs", "-2") == 2
     assert "--jobs -2" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_translated_passages_are_aligned_across_languages(tmp_path: Path) -> None:
+    root = tmp_path / "xl"
+    (root / "src").mkdir(parents=True)
+    (root / "susp").mkdir()
+    source = "\n\n".join([EN_FILLER[0], EN_PASSAGE, EN_FILLER[1]])
+    suspicious = "\n".join([ZH_FILLER[0], ZH_PASSAGE, ZH_FILLER[1]])
+    english_thesis = "\n\n".join([EN_FILLER[1], EN_PASSAGE])
+    chinese_source = "\n".join([ZH_PASSAGE, ZH_FILLER[0]])
+    for name, text in {
+        "src/source-document00001.txt": source,
+        "susp/suspicious-document00001.txt": suspicious,
+        "src/source-document00002.txt": chinese_source,
+        "susp/suspicious-document00002.txt": english_thesis,
+    }.items():
+        (root / name).write_text(text, encoding="utf-8")
+    (root / "pairs").write_text(
+        "suspicious-document00001.txt source-document00001.txt\n"
+        "suspicious-document00002.txt source-document00002.txt\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert run(root, out) == 0
+    [zh_en] = read_pan_xml(out / "suspicious-document00001-source-document00001.xml")
+    start = suspicious.index(ZH_PASSAGE)
+    assert (zh_en.this_offset, zh_en.this_length) == (start, len(ZH_PASSAGE))
+    assert source[zh_en.source_offset :][: zh_en.source_length] == EN_PASSAGE
+    [en_zh] = read_pan_xml(out / "suspicious-document00002-source-document00002.xml")
+    assert english_thesis[en_zh.this_offset :][: en_zh.this_length] == EN_PASSAGE
+    assert (en_zh.source_offset, en_zh.source_length) == (0, len(ZH_PASSAGE))

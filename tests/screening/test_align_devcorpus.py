@@ -54,6 +54,11 @@ def _score(corpus: Path, folder: str) -> tuple[float, int]:
         ("en-pan-dev", "03-random", 0.85),
         ("en-pan-dev", "05-reorder", 0.85),
         ("en-pan-dev", "06-summary", 0.55),
+        ("zh-para-dev", "04-mixed", 0.85),
+        ("zh-para-dev", "06-lcqmc", 0.90),
+        ("xl-pan-dev", "02-human-en-zh", 0.80),
+        ("xl-pan-dev", "03-machine-en-zh", 0.80),
+        ("xl-pan-dev", "04-human-zh-en", 0.80),
     ],
 )
 def test_dev_corpus_slice_scores_well(
@@ -63,7 +68,12 @@ def test_dev_corpus_slice_scores_well(
     assert plagdet >= floor
 
 
-@pytest.mark.parametrize("corpus", ["zh-pan-dev", "en-pan-dev"])
+@pytest.mark.parametrize("corpus", ["zh-pan-dev", "en-pan-dev", "zh-para-dev"])
 def test_dev_corpus_unrelated_pairs_give_almost_nothing(shared_dir: Path, corpus: str) -> None:
     _, detections = _score(shared_dir / "data" / corpus, "01-no-plagiarism")
     assert detections <= 1
+
+
+def test_unrelated_chinese_english_pairs_give_nothing(shared_dir: Path) -> None:
+    _, detections = _score(shared_dir / "data" / "xl-pan-dev", "01-no-plagiarism")
+    assert detections == 0

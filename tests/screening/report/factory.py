@@ -218,3 +218,33 @@ def _passage(
         "in_references": False,
         "excluded": excluded,
     }
+
+
+def with_translated_passage(result: dict[str, Any], thesis_passage: str, source: str) -> dict:
+    """`result` with `thesis_passage` appended to the last page as a translation of `source`."""
+    out = copy.deepcopy(result)
+    thesis = out["thesis"]
+    start = len(thesis["text"])
+    thesis["text"] += thesis_passage
+    end = len(thesis["text"])
+    thesis["characters"] = end
+    thesis["sections"][-1]["end"] = end
+    out["figures"]["total_characters"] = end
+    out["figures"]["translated_copy_ratio"] = round((end - start) / end, 6)
+    out["figures"]["translated_characters"] = end - start
+    out["sources"].append(
+        {
+            "id": "src-en",
+            "title": "Soil erosion on the Loess Plateau",
+            "file": "erosion-paper.pdf",
+            "characters": end - start,
+            "share": round((end - start) / end, 6),
+            "own_work": False,
+            "origin": "corpus",
+            "classes": {"identical": 0, "minor_changes": 0, "paraphrase": 0, "translated": 1},
+        }
+    )
+    passage = _passage((start, end), len(PAGES), "src-en", "translated", 0.48, source)
+    passage["source_language"] = "en"
+    out["passages"].append(passage)
+    return out

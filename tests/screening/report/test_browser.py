@@ -9,7 +9,8 @@ import pytest
 
 from screening.report import build_report, write_batch_summary, write_thesis_report
 from screening.report.model import format_ratio
-from tests.screening.report.factory import make_result
+from tests.screening.crosslingual_texts import EN_PASSAGE, ZH_PASSAGE
+from tests.screening.report.factory import make_result, with_translated_passage
 
 pytestmark = pytest.mark.browser
 
@@ -86,6 +87,29 @@ def test_report_in_the_browser_matches_the_json(page, tmp_path: Path) -> None:
         section.scroll_into_view_if_needed()
         section.screenshot(path=str(shot))
         assert shot.stat().st_size > 5_000, view
+
+
+def test_translated_passage_side_by_side_with_matched_words(page, tmp_path: Path) -> None:
+    result = with_translated_passage(make_result(), ZH_PASSAGE, EN_PASSAGE)
+    _open(page, tmp_path, result)
+    [label] = [p.label for p in build_report(result).passages if p.match_class == "translated"]
+    pair = page.locator(f'article[id="sbs-{label}"]')
+    assert pair.get_attribute("class") == "pair c-translated"
+    border = pair.evaluate("e => getComputedStyle(e).borderLeftColor")
+    assert border == _rgb("#00695c")
+    header = " ".join(pair.locator("header").text_content().split())
+    assert "跨语言 Translated" in header and "来源语言 Source language: 英文 English" in header
+    # Both sides show their own language, with the words the dictionary matches highlighted.
+    assert pair.locator(".side.thesis .txt").text_content() == ZH_PASSAGE
+    assert pair.locator(".side.source .txt").text_content() == EN_PASSAGE
+    thesis_words = pair.locator(".side.thesis .m").all_text_contents()
+    source_words = pair.locator(".side.source .m").all_text_contents()
+    assert "土壤" in thesis_words and "Soil" in source_words and "nitrogen" in source_words
+    assert pair.locator(".side.source .d").count() == 0
+    mark = page.locator("#text mark.c-translated").first
+    assert mark.evaluate("e => getComputedStyle(e).backgroundColor") == _rgb("#b2dfdb")
+    shown = page.locator('.figure[data-key="translated_copy_ratio"] .value').text_content()
+    assert shown == format_ratio(result["figures"]["translated_copy_ratio"])
 
 
 def test_filtering_by_a_source(page, tmp_path: Path) -> None:

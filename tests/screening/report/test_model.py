@@ -30,7 +30,12 @@ def test_sources_are_numbered_by_share_and_unknown_sources_are_appended() -> Non
     report = build_report(result)
     assert [s.id for s in report.sources] == ["src-cnn", "src-batch", "src-own", "src-excluded"]
     assert [s.number for s in report.sources] == [1, 2, 3, 4]
-    assert report.sources[0].classes == {"identical": 1, "minor_changes": 0, "paraphrase": 1}
+    assert report.sources[0].classes == {
+        "identical": 1,
+        "minor_changes": 0,
+        "paraphrase": 1,
+        "translated": 0,
+    }
     assert report.sources[1].origin.startswith("同批论文")
     unknown = report.sources[3]
     assert unknown.passages == 1

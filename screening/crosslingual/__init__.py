@@ -1,0 +1,1 @@
+"""Cross-language (Chinese ⇄ English) matching: dictionary, sentence similarity, alignment."""
