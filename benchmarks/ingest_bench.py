@@ -106,7 +106,29 @@ def main() -> int:
     )
     verdict = "meets" if per_core >= TARGET_PAGES_PER_CORE else "MISSES"
     print(f"target {TARGET_PAGES_PER_CORE:.0f} pages/s per core: {verdict}")
+    lying_page_tree()
     return 0
+
+
+def lying_page_tree() -> None:
+    """A page tree that says `/Count 1` over many pages: cost per page stays flat, and more
+    pages than the limit are refused before any page is read."""
+    from corpora.extract import ExtractionLimits, extract_file
+    from tests.corpora.test_extract_pdf import lying_page_tree_pdf
+
+    with tempfile.TemporaryDirectory() as tmp:
+        figures = []
+        for pages in (500, 1000, 2000):
+            path = lying_page_tree_pdf(Path(tmp) / f"liar-{pages}.pdf", pages)
+            cpu = time.process_time()
+            doc = extract_file(path, limits=ExtractionLimits(ocr="never"))
+            figures.append(f"{pages} pages {time.process_time() - cpu:.2f} s ({doc.status})")
+        path = lying_page_tree_pdf(Path(tmp) / "liar-5000.pdf", 5000)
+        cpu = time.process_time()
+        doc = extract_file(path)
+        refused = time.process_time() - cpu
+    print(f"lying page tree (/Count 1), CPU time: {', '.join(figures)}")
+    print(f"5,000 pages over the 3,000-page limit: {doc.status} after {refused:.2f} s CPU")
 
 
 if __name__ == "__main__":

@@ -63,7 +63,7 @@ class OcrSettings:
     dpi: int = 200
     max_side: int = 3600
     max_image_pixels: int = 60_000_000
-    det_side: int = 960
+    det_side: int = 1280
     rec_height: int = 32
     threads: int = 2
     min_score: float = 0.5
@@ -87,6 +87,7 @@ class PageRecognizer:
 
     def __init__(self, settings: OcrSettings) -> None:
         try:
+            import cv2  # noqa: F401  (installed with rapidocr-onnxruntime)
             from rapidocr_onnxruntime import RapidOCR
         except Exception as exc:  # missing package or a broken onnxruntime install
             raise OcrUnavailable(f"the OCR engine cannot be loaded ({exc})") from exc
@@ -125,11 +126,19 @@ class PageRecognizer:
         recognised again at `LATIN_REC_HEIGHT`, where spaces between words survive. A page
         whose sampled lines are mostly Latin is read at that height straight away.
         """
+        import cv2
+
         engine = self._engine
-        found, _ = engine.text_det(image)
+        height, width = image.shape[:2]
+        factor = min(1.0, self.settings.det_side / max(height, width, 1))
+        small = image
+        if factor < 1.0:
+            size = (max(1, round(width * factor)), max(1, round(height * factor)))
+            small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        found, _ = engine.text_det(small)  # the library would detect on up to 2,000 pixels
         if found is None or len(found) == 0:
             return []
-        boxes = engine.sorted_boxes(found)
+        boxes = engine.sorted_boxes((np.asarray(found) / factor).astype(np.float32))
         crops = engine.get_crop_img_list(image, boxes)
         sample = list(range(0, len(crops), max(1, len(crops) // 4)))[:4]
         probe, _ = engine.text_rec([crops[i] for i in sample])

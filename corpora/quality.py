@@ -180,7 +180,13 @@ def garbage_reason(sig: TextSignature, *, strict: bool = True) -> str | None:
         return "the text is mojibake (Chinese decoded as accented Latin letters, no Chinese at all)"
     if sig.cjk >= 50 and sig.common_cjk / sig.cjk < 0.6:
         return "the text is mojibake (mostly rare Chinese characters: a wrong encoding or font map)"
-    if low_cjk and sig.visible >= 50 and sig.ascii_punctuation / sig.visible > 0.4:
+    real_words = sig.common_cjk >= 20 or sig.stopwords >= 5  # formulas between sentences
+    if (
+        low_cjk
+        and not real_words
+        and sig.visible >= 50
+        and sig.ascii_punctuation / sig.visible > 0.4
+    ):
         return "the text is mostly symbols (fonts with a private encoding)"
     if strict and low_cjk and sig.words >= 40 and sig.stopwords / sig.words < 0.03:
         return "the letters do not form words (fonts with a private encoding; mojibake)"

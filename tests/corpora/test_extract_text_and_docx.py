@@ -211,3 +211,16 @@ def test_docx_that_inflates_to_huge_xml_is_refused_before_parsing(tmp_path: Path
     tracemalloc.stop()
     assert doc.status == "too_large" and "XML" in (doc.reason or "")
     assert peak < 64 << 20 and elapsed < 10
+
+
+def test_formula_heavy_text_with_real_words_is_not_garbage() -> None:
+    """A page of formulas between Chinese and English sentences stays readable text."""
+    formulas = "f(x_i)=(a_i+b_i)/2, g(y)=[x+1]*(y-2)/3; h(z)={z^2+1}/(z-1)! " * 8
+    text = (
+        "由上式可得"
+        + formulas
+        + "因此，当且仅当条件成立时，上述不等式取等号，证毕。"
+        + "where the sum is taken over all i and the bound holds for each term. "
+    )
+    assert garbage_reason(signature(text), strict=False) is None
+    assert garbage_reason(signature("#$%&*+-/<=>@[]^_{|}~" * 10), strict=False) is not None

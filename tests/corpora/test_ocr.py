@@ -191,3 +191,12 @@ def test_boxes_below_the_score_are_dropped() -> None:
     corners = np.array([[0, 0], [10, 0], [10, 5], [0, 5]], dtype=float)
     assert boxes_to_lines([(corners, "噪声", 0.2)], scale=1.0) == []
     assert [line.text for line in boxes_to_lines([(corners, " 页码 ", 0.9)], scale=1.0)] == ["页码"]
+
+
+def test_ocr_always_reads_text_layer_pages_too(tmp_path: Path) -> None:
+    path = build_text_pdf(tmp_path / "text-layer.pdf", PLANTED[:3], size=14)
+    auto = extract_file(path)
+    always = extract_file(path, limits=ExtractionLimits(ocr="always"))
+    assert auto.ocr_pages == () and always.ocr_pages == (1,)
+    expected = normalised(auto.text)
+    assert Levenshtein.distance(expected, normalised(always.text)) <= 0.03 * len(expected)
