@@ -9,7 +9,7 @@ collapsed for English, full-width forms folded by NFKC) and pages per wall secon
 
 Needs a system CJK font for pdfium to draw the Chinese pages (Debian: fonts-wqy-microhei).
 
-    .venv/bin/python benchmarks/ocr_bench.py [--pages 8] [--dpi 200] [--threads 2] [--det-side 1280]
+    .venv/bin/python benchmarks/ocr_bench.py [--pages 8] [--dpi 200] [--threads 2] [--det-side 1024]
 """
 
 from __future__ import annotations

@@ -63,7 +63,7 @@ class OcrSettings:
     dpi: int = 200
     max_side: int = 3600
     max_image_pixels: int = 60_000_000
-    det_side: int = 1280
+    det_side: int = 1024
     rec_height: int = 32
     threads: int = 2
     min_score: float = 0.5
