@@ -35,7 +35,6 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -49,45 +48,10 @@ from api.demo.synthetic_corpus import (  # noqa: E402
     snap_to_sentence,
 )
 from screening.index import CorpusIndex  # noqa: E402
-from screening.screen import ScreenSettings, screen_theses  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-@dataclass(frozen=True)
-class Doc:
-    id: str
-    title: str
-    file: str
-    characters: int
-    authors: tuple[str, ...] = ()
-    year: int | None = 2020
-    type: str = "article"
-    institution: str = ""
-
-
-class DirectoryCorpus:
-    """Text files in `path/docs/`; the index lives in `path/index/`."""
-
-    def __init__(self, path: Path, sizes: dict[str, int], snapshot: str) -> None:
-        self.path = path
-        self._snapshot = snapshot
-        self._docs = [Doc(k, f"文献 {k}", f"{k}.txt", n) for k, n in sizes.items()]
-        self._by_id = {d.id: d for d in self._docs}
-
-    def documents(self) -> list[Doc]:
-        return self._docs
-
-    def document(self, doc_id: str) -> Doc:
-        return self._by_id[doc_id]
-
-    def text(self, doc_id: str) -> str:
-        return (self.path / "docs" / f"{doc_id}.txt").read_text(encoding="utf-8")
-
-    def templates(self) -> list[object]:
-        return []
-
-    def snapshot(self) -> str:
-        return self._snapshot
-
+from query_bench import DirectoryCorpus, screen_planted  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 XL = DATA / "xl-pan-dev"
@@ -225,23 +189,7 @@ def main(argv: list[str] | None = None) -> int:
             thesis = work / "thesis.txt"
             thesis.write_text(text, encoding="utf-8")
             del docs
-            times, cpu, results = [], [], []
-            settings = ScreenSettings(isolate_extraction=False)
-            for _ in range(args.repeat):
-                t0 = time.perf_counter()
-                c0 = time.process_time()
-                res = screen_theses([thesis], corpus, settings)[0]
-                times.append(time.perf_counter() - t0)
-                cpu.append(time.process_time() - c0)
-                results.append(res)
-            res = results[-1]
-            found = sum(
-                any(
-                    p["source_id"] == src and p["thesis_start"] < b and a < p["thesis_end"]
-                    for p in res["passages"]
-                )
-                for a, b, src in planted
-            )
+            times, cpu, res, found = screen_planted(corpus, thesis, planted, args.repeat)
             tm = res.get("timings", {})
             print(
                 f"{int(size):>13,} {len(corpus.documents()):>6} {index_s:>8.1f} "

@@ -37,6 +37,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -184,6 +185,30 @@ def make_thesis(
     return "".join(pieces), planted
 
 
+def screen_planted(
+    corpus: DirectoryCorpus, thesis: Path, planted: list[tuple[int, int, str]], repeat: int
+) -> tuple[list[float], list[float], dict[str, Any], int]:
+    """Screens `thesis` `repeat` times: wall and CPU seconds of each run, the last result, and
+    how many `planted` (start, end, doc id) spans a passage from the right document overlaps."""
+    times, cpu, results = [], [], []
+    settings = ScreenSettings(isolate_extraction=False)
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        c0 = time.process_time()
+        results.append(screen_theses([thesis], corpus, settings)[0])
+        times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    res = results[-1]
+    found = sum(
+        any(
+            p["source_id"] == src and p["thesis_start"] < b and a < p["thesis_end"]
+            for p in res["passages"]
+        )
+        for a, b, src in planted
+    )
+    return times, cpu, res, found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1e6,1e7,1e8", help="corpus sizes in characters")
@@ -217,23 +242,7 @@ def main(argv: list[str] | None = None) -> int:
             thesis = work / "thesis.txt"
             thesis.write_text(text, encoding="utf-8")
             del docs
-            times, cpu, results = [], [], []
-            settings = ScreenSettings(isolate_extraction=False)
-            for _ in range(args.repeat):
-                t0 = time.perf_counter()
-                c0 = time.process_time()
-                res = screen_theses([thesis], corpus, settings)[0]
-                times.append(time.perf_counter() - t0)
-                cpu.append(time.process_time() - c0)
-                results.append(res)
-            res = results[-1]
-            found = sum(
-                any(
-                    p["source_id"] == src and p["thesis_start"] < b and a < p["thesis_end"]
-                    for p in res["passages"]
-                )
-                for a, b, src in planted
-            )
+            times, cpu, res, found = screen_planted(corpus, thesis, planted, args.repeat)
             tm = res.get("timings", {})
             print(
                 f"{int(size):>13,} {len(corpus.documents()):>6} {index_s:>8.1f} "
