@@ -21,9 +21,9 @@ from pathlib import Path
 from api.cli.follow_up_inputs import (
     LoadedWorkspace,
     add_common,
-    input_errors,
     load_workspace,
 )
+from api.cli.input_errors import workspace_errors
 from review.allegation_import import import_allegations, link_unique_matches
 from review.allegations import (
     FOLLOW_UP_LABELS,
@@ -157,7 +157,7 @@ def _save(loaded: LoadedWorkspace, allegations: tuple[Allegation, ...]) -> None:
 
 def _import(args: argparse.Namespace) -> int:
     today = args.on or date.today()
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
         existing = loaded.records.allegations
         created = import_allegations(args.file, existing, today, f"import:{args.actor}")
@@ -174,7 +174,7 @@ def _import(args: argparse.Namespace) -> int:
 
 def _add(args: argparse.Namespace) -> int:
     today = args.on or date.today()
-    with input_errors():
+    with workspace_errors():
         kind = parse_kind(args.kind)
         if kind is None:
             raise AllegationError(f"--kind: unknown kind {args.kind!r}")
@@ -204,7 +204,7 @@ def _add(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     today = args.on or date.today()
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
         deadlines = load_policy().allegation_deadlines
     shown = [
@@ -220,7 +220,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
         status = public_status(find(loaded.records.allegations, args.code))
     print(f"{status.code}: {status.state_label} (received {status.received_on.isoformat()}, "
@@ -235,7 +235,7 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
         allegation = find(loaded.records.allegations, args.code)
     report = allegation.report
@@ -259,7 +259,7 @@ def _show(args: argparse.Namespace) -> int:
 
 def _overdue(args: argparse.Namespace) -> int:
     today = args.on or date.today()
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
         deadlines = load_policy(args.policy).allegation_deadlines
     late = overdue(loaded.records.allegations, today, deadlines)
@@ -271,7 +271,7 @@ def _overdue(args: argparse.Namespace) -> int:
 
 def _match(args: argparse.Namespace) -> int:
     today = args.on or date.today()
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
         register_frame = load_frame(args.register)
         updated, matches = link_unique_matches(
@@ -291,7 +291,7 @@ def _match(args: argparse.Namespace) -> int:
 
 def _step(args: argparse.Namespace) -> int:
     today = args.on or date.today()
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
         allegations = loaded.records.allegations
         allegation = find(allegations, args.code)

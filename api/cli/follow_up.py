@@ -20,10 +20,10 @@ from api.cli.errors import CliError
 from api.cli.follow_up_inputs import (
     LoadedWorkspace,
     add_common,
-    input_errors,
     load_workspace,
     workspace_year,
 )
+from api.cli.input_errors import workspace_errors
 from exports import write_text_atomically
 from review.allegations import Allegation
 from review.consequences import (
@@ -142,7 +142,7 @@ def _file_name(institution: str) -> str:
 
 
 def _feedback(args: argparse.Namespace) -> int:
-    with input_errors():
+    with workspace_errors():
         view = _year_view(args)
         institutions = args.institution or [g.group for g in view.results.by("institution")]
         known = {g.group for g in view.results.by("institution")}
@@ -173,7 +173,7 @@ def _feedback(args: argparse.Namespace) -> int:
 
 
 def _marks(args: argparse.Namespace) -> int:
-    with input_errors():
+    with workspace_errors():
         view = _year_view(args)
     for kind, label in MARK_LABELS.items():
         chosen = [m for m in view.marks if m.kind is kind]
@@ -185,7 +185,7 @@ def _marks(args: argparse.Namespace) -> int:
 
 def _record(args: argparse.Namespace) -> int:
     today = args.on or date.today()
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
         decision = AccountabilityDecision(
             institution=args.institution,
@@ -208,7 +208,7 @@ def _record(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
     for d in loaded.records.accountability:
         programme = f" [{d.programme}]" if d.programme else ""
@@ -221,7 +221,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
-    with input_errors():
+    with workspace_errors():
         prior = read_prior_results(args.prior) if args.prior else {}
         all_results: list[Results] = []
         misconduct: dict[tuple[int, str], int] = {}

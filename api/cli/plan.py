@@ -11,10 +11,10 @@ from pathlib import Path
 
 from api.cli.errors import CliError
 from api.cli.follow_up_inputs import (
-    input_errors,
     load_workspace,
     workspace_year,
 )
+from api.cli.input_errors import workspace_errors
 from exports import write_text_atomically
 from review.follow_up_policy import load_policy
 from review.institution_history import build_histories, misconduct_by_institution
@@ -61,7 +61,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _plan_next(args: argparse.Namespace) -> int:
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
         year = workspace_year(loaded, args.year)
         policy = load_policy(args.policy)

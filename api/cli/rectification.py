@@ -19,11 +19,10 @@ from api.cli.errors import CliError
 from api.cli.follow_up_inputs import (
     LoadedWorkspace,
     add_common,
-    input_errors,
     load_workspace,
-    parse_date,
     workspace_year,
 )
+from api.cli.input_errors import parse_date, workspace_errors
 from review.follow_up_policy import load_policy
 from review.follow_up_store import save_records
 from review.rectification import (
@@ -118,7 +117,7 @@ def _save(loaded: LoadedWorkspace, items: tuple[RectificationItem, ...]) -> None
 
 def _open(args: argparse.Namespace) -> int:
     today = args.on or date.today()
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
         year = workspace_year(loaded, args.year)
         policy = load_policy(args.policy)
@@ -143,7 +142,7 @@ def _open(args: argparse.Namespace) -> int:
 
 def _step(args: argparse.Namespace) -> int:
     today = args.on or date.today()
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
         year = workspace_year(loaded, args.year)
         items = loaded.records.rectification
@@ -164,7 +163,7 @@ def _step(args: argparse.Namespace) -> int:
 
 def _escalate(args: argparse.Namespace) -> int:
     today = args.on or date.today()
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
         items, escalated = escalate_overdue(loaded.records.rectification, today, args.actor)
         if escalated:
@@ -177,7 +176,7 @@ def _escalate(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     today = args.on or date.today()
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
     items = sorted(
         loaded.records.rectification, key=lambda i: (i.year, i.institution, i.kind.value)
