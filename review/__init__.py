@@ -78,6 +78,7 @@ from review.feedback import InstitutionFeedback, institution_feedback, render_fe
 from review.follow_up_policy import FollowUpPolicy, PolicyError, load_policy
 from review.follow_up_store import FollowUpRecords, load_records, save_records
 from review.forms import FORMS, Grade, MisconductOpinion, ReviewForm, form_for
+from review.history_table import history_table, write_history
 from review.history_view import HistoryRow, history_rows, render_history_html
 from review.institution_history import (
     InstitutionHistory,
@@ -220,6 +221,7 @@ __all__ = [
     "evidence_pack",
     "form_for",
     "history_rows",
+    "history_table",
     "import_allegations",
     "import_reviews",
     "institution_feedback",
@@ -256,5 +258,6 @@ __all__ = [
     "thesis_statuses",
     "time_out_overdue",
     "validate_review",
+    "write_history",
     "write_results",
 ]

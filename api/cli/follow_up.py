@@ -38,7 +38,8 @@ from review.consequences import (
 from review.feedback import institution_feedback, render_feedback_html
 from review.follow_up_policy import FollowUpPolicy, load_policy
 from review.follow_up_store import save_records
-from review.history_view import history_rows, render_history_html
+from review.history_table import HISTORY_FORMATS, write_history
+from review.history_view import history_rows
 from review.institution_history import (
     InstitutionHistory,
     build_histories,
@@ -86,7 +87,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
         help="multi-year view per institution (HTML with charts)",
         description=(
             "Per institution: years sampled, problem theses, rates with intervals, "
-            "allegations and rectification status over the years given."
+            "allegations and rectification status over the years given, as an HTML page "
+            "with charts and as CSV/XLSX."
         ),
     )
     history.add_argument(
@@ -97,7 +99,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
         help="a year's review workspace (repeat for each year)",
     )
     history.add_argument("--prior", type=Path, help="earlier years' problem counts")
-    history.add_argument("--out", type=Path, required=True, help="HTML file to write")
+    history.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="HTML file to write; the CSV and XLSX get the same name beside it",
+    )
+    history.add_argument(
+        "--format",
+        default=",".join(HISTORY_FORMATS),
+        help=f"comma-separated output formats (default {','.join(HISTORY_FORMATS)})",
+    )
     history.set_defaults(handler=_history)
 
 
@@ -221,6 +233,14 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
+    formats = [part.strip() for part in args.format.split(",") if part.strip()]
+    bad = sorted(set(formats) - set(HISTORY_FORMATS))
+    if bad or not formats:
+        raise CliError(
+            f"--format: unknown {', '.join(bad) or '(empty)'}; use {','.join(HISTORY_FORMATS)}"
+        )
+    if args.out.suffix.lower() != ".html":
+        raise CliError(f"--out: {args.out} should end in .html (the CSV and XLSX go beside it)")
     with workspace_errors():
         prior = read_prior_results(args.prior) if args.prior else {}
         all_results: list[Results] = []
@@ -248,6 +268,6 @@ def _history(args: argparse.Namespace) -> int:
         rows = history_rows(histories, allegations, rectification)
         years = sorted({r.year for r in rows})
         span = f"{years[0]}–{years[-1]}" if years else ""
-        write_text_atomically(args.out, render_history_html(rows, span), durable=True)
-    print(f"wrote {args.out}: {len(histories)} institution(s), years {span}")
+        written = write_history(rows, args.out, span, formats)
+    print(f"{len(histories)} institution(s), years {span}: wrote " + ", ".join(map(str, written)))
     return 0

@@ -31,7 +31,8 @@ FOLLOW_UP = {
     "import_allegations", "institution_feedback", "institution_view", "load_policy",
     "load_records", "marks", "match_register", "misconduct_by_institution", "open_items",
     "plan_next_year", "public_status", "record_decision", "render_feedback_html",
-    "render_history_html", "render_next_year_plan", "save_records",
+    "render_history_html", "render_next_year_plan", "save_records", "history_table",
+    "write_history",
 }  # fmt: skip
 EXPECTED = CYCLE | FOLLOW_UP
 
