@@ -23,6 +23,15 @@ Errors (each carries a message naming the file, row, column or thesis):
 """
 
 from review.allegation_import import RegisterMatch, import_allegations, match_register
+from review.allegation_screening import (
+    AllegationScreening,
+    NamedSourceFinding,
+    check_screening_now,
+    load_screenings,
+    record_screening,
+    save_screening,
+    summarise_screening,
+)
 from review.allegations import (
     Allegation,
     AllegationError,
@@ -135,7 +144,6 @@ from review.workflows import (
 from review.workspace import WorkspaceError
 
 __all__ = [
-    "FORMS",
     "AccountabilityDecision",
     "Adjustment",
     "Allegation",
@@ -143,6 +151,7 @@ __all__ = [
     "AllegationEvent",
     "AllegationKind",
     "AllegationReport",
+    "AllegationScreening",
     "AllegationState",
     "AnswerDeadlines",
     "Assignment",
@@ -161,6 +170,7 @@ __all__ = [
     "DimensionAssessment",
     "EvidencePack",
     "Expert",
+    "FORMS",
     "FollowUp",
     "FollowUpPolicy",
     "FollowUpRecords",
@@ -178,6 +188,7 @@ __all__ = [
     "Measure",
     "MisconductCase",
     "MisconductOpinion",
+    "NamedSourceFinding",
     "NeedsWholeCycle",
     "NextYearPlan",
     "Outcome",
@@ -212,6 +223,7 @@ __all__ = [
     "certainty_candidates",
     "check_can_review",
     "check_province_rule",
+    "check_screening_now",
     "compute_results",
     "conflicts",
     "deadlines",
@@ -229,6 +241,7 @@ __all__ = [
     "institution_view",
     "load_policy",
     "load_records",
+    "load_screenings",
     "marks",
     "match_register",
     "misconduct_by_institution",
@@ -243,6 +256,7 @@ __all__ = [
     "record_decision",
     "record_event",
     "record_reviews",
+    "record_screening",
     "render_feedback_html",
     "render_history_html",
     "render_html",
@@ -252,8 +266,10 @@ __all__ = [
     "replace_pool",
     "run_assignment",
     "save_records",
+    "save_screening",
     "staff",
     "submit_review",
+    "summarise_screening",
     "theses_from_rows",
     "thesis_statuses",
     "time_out_overdue",

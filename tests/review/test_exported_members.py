@@ -32,7 +32,8 @@ FOLLOW_UP = {
     "load_records", "marks", "match_register", "misconduct_by_institution", "open_items",
     "plan_next_year", "public_status", "record_decision", "render_feedback_html",
     "render_history_html", "render_next_year_plan", "save_records", "history_table",
-    "write_history",
+    "write_history", "AllegationScreening", "NamedSourceFinding", "check_screening_now",
+    "load_screenings", "record_screening", "save_screening", "summarise_screening",
 }  # fmt: skip
 EXPECTED = CYCLE | FOLLOW_UP
 
