@@ -123,6 +123,7 @@ from review.rectification import (
     escalate_overdue,
     open_items,
 )
+from review.reinspection import ReinspectionRow, reinspection_rows, write_reinspection
 from review.results import Results, compute_results, read_prior_results
 from review.reviews import DimensionAssessment, Review, parse_review_rows, validate_review
 from review.tables import Problem, TableError, ValidationError
@@ -142,6 +143,7 @@ from review.workflows import (
     submit_review,
 )
 from review.workspace import WorkspaceError
+from review.year_outcome import YearOutcome, open_rectification, year_outcome
 
 __all__ = [
     "AccountabilityDecision",
@@ -198,6 +200,7 @@ __all__ = [
     "RectificationError",
     "RectificationItem",
     "RegisterMatch",
+    "ReinspectionRow",
     "Reporter",
     "Results",
     "Review",
@@ -215,6 +218,7 @@ __all__ = [
     "ValidationError",
     "WorkflowError",
     "WorkspaceError",
+    "YearOutcome",
     "YearRecord",
     "apply_province_mapping",
     "assign_initial",
@@ -247,6 +251,7 @@ __all__ = [
     "misconduct_by_institution",
     "open_cases",
     "open_items",
+    "open_rectification",
     "parse_review_rows",
     "plan_next_year",
     "public_status",
@@ -257,6 +262,7 @@ __all__ = [
     "record_event",
     "record_reviews",
     "record_screening",
+    "reinspection_rows",
     "render_feedback_html",
     "render_history_html",
     "render_html",
@@ -275,5 +281,7 @@ __all__ = [
     "time_out_overdue",
     "validate_review",
     "write_history",
+    "write_reinspection",
     "write_results",
+    "year_outcome",
 ]

@@ -5,6 +5,7 @@ spotcheck marks --workspace W [--prior PRIOR.csv] [--policy P.toml]
 spotcheck accountability record --workspace W --institution X --measure M --basis … --by …
 spotcheck accountability list --workspace W
 spotcheck history --workspace 2024=W1 --workspace 2025=W2 [--prior PRIOR.csv] --out view.html
+spotcheck reinspection --previous W1 --workspace W2 --out DIR [--prior PRIOR.csv] [--policy P.toml]
 """
 
 from __future__ import annotations
@@ -30,23 +31,23 @@ from review.consequences import (
     MARK_LABELS,
     MEASURE_LABELS,
     AccountabilityDecision,
-    Mark,
     Measure,
-    marks,
     record_decision,
 )
 from review.feedback import institution_feedback, render_feedback_html
-from review.follow_up_policy import FollowUpPolicy, load_policy
+from review.follow_up_policy import load_policy
 from review.follow_up_store import save_records
 from review.history_table import HISTORY_FORMATS, write_history
 from review.history_view import history_rows
 from review.institution_history import (
-    InstitutionHistory,
     build_histories,
     misconduct_by_institution,
 )
+from review.next_year import plan_next_year
 from review.rectification import RectificationItem
+from review.reinspection import reinspection_rows, reinspection_text, write_reinspection
 from review.results import Results, compute_results, read_prior_results
+from review.year_outcome import YearOutcome, year_outcome
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
@@ -112,6 +113,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
     )
     history.set_defaults(handler=_history)
 
+    again = subparsers.add_parser(
+        "reinspection",
+        help="复查: did each re-inspected institution's problem rate move (with intervals)",
+        description=(
+            "For each institution whose rate the plan raised after the previous year (the "
+            "plan `spotcheck plan next` writes from the previous workspace with the same "
+            "--prior and --policy), both years' problem rates with 95% intervals and whether "
+            "the rate moved; writes reinspection.csv, .xlsx and .html into --out."
+        ),
+    )
+    again.add_argument("--previous", type=Path, required=True, help="last year's workspace")
+    again.add_argument("--workspace", type=Path, required=True, help="this year's workspace")
+    again.add_argument("--out", type=Path, required=True, help="output directory")
+    again.add_argument("--prior", type=Path, help="results before last year (as for plan next)")
+    again.add_argument("--policy", type=Path, help="the follow-up policy the plan was made with")
+    again.add_argument("--year", type=int, help="this year (default: the workspace's)")
+    again.set_defaults(handler=_reinspection)
+
 
 def _usage(parser: argparse.ArgumentParser) -> int:
     parser.print_help(sys.stderr)
@@ -128,25 +147,15 @@ def _year_options(parser: argparse.ArgumentParser) -> None:
 @dataclass(frozen=True)
 class YearView:
     loaded: LoadedWorkspace
-    year: int
-    results: Results
-    histories: dict[str, InstitutionHistory]
-    policy: FollowUpPolicy
-    marks: list[Mark]
+    outcome: YearOutcome
 
 
 def _year_view(args: argparse.Namespace) -> YearView:
     loaded = load_workspace(args.workspace)
     year = workspace_year(loaded, args.year)
-    policy = load_policy(args.policy)
     prior = read_prior_results(args.prior) if args.prior else {}
-    results = compute_results(loaded.cycle, year, prior)
-    misconduct = misconduct_by_institution(loaded.cycle, loaded.records.allegations)
-    histories = build_histories(
-        [results], prior, {(year, name): n for name, n in misconduct.items()}
-    )
-    found = marks(year, histories, policy, loaded.records.rectification)
-    return YearView(loaded, year, results, histories, policy, found)
+    outcome = year_outcome(loaded.cycle, loaded.records, year, load_policy(args.policy), prior)
+    return YearView(loaded, outcome)
 
 
 def _file_name(institution: str) -> str:
@@ -156,8 +165,8 @@ def _file_name(institution: str) -> str:
 def _feedback(args: argparse.Namespace) -> int:
     with workspace_errors():
         view = _year_view(args)
-        institutions = args.institution or [g.group for g in view.results.by("institution")]
-        known = {g.group for g in view.results.by("institution")}
+        institutions = args.institution or [g.group for g in view.outcome.results.by("institution")]
+        known = {g.group for g in view.outcome.results.by("institution")}
         unknown = sorted(set(institutions) - known)
         if unknown:
             raise CliError(f"--institution: {unknown[0]!r} has no sampled thesis this year")
@@ -166,11 +175,11 @@ def _feedback(args: argparse.Namespace) -> int:
         for institution in institutions:
             feedback = institution_feedback(
                 view.loaded.cycle,
-                view.results,
+                view.outcome.results,
                 institution,
                 records.allegations,
                 records.rectification,
-                view.marks,
+                view.outcome.marks,
             )
             name = _file_name(institution)
             number = 1
@@ -188,7 +197,7 @@ def _marks(args: argparse.Namespace) -> int:
     with workspace_errors():
         view = _year_view(args)
     for kind, label in MARK_LABELS.items():
-        chosen = [m for m in view.marks if m.kind is kind]
+        chosen = [m for m in view.outcome.marks if m.kind is kind]
         print(f"{label} ({len(chosen)}):")
         for mark in chosen:
             print(f"  {mark.institution}: {mark.basis}")
@@ -270,4 +279,25 @@ def _history(args: argparse.Namespace) -> int:
         span = f"{years[0]}–{years[-1]}" if years else ""
         written = write_history(rows, args.out, span, formats)
     print(f"{len(histories)} institution(s), years {span}: wrote " + ", ".join(map(str, written)))
+    return 0
+
+
+def _reinspection(args: argparse.Namespace) -> int:
+    with workspace_errors():
+        previous = load_workspace(args.previous)
+        current = load_workspace(args.workspace)
+        year = workspace_year(current, args.year)
+        recorded = previous.info.extra.get("year")
+        last = recorded if isinstance(recorded, int) else year - 1
+        if last >= year:
+            raise CliError(f"--previous is the {last} workspace, not a year before {year}")
+        policy = load_policy(args.policy)
+        prior = read_prior_results(args.prior) if args.prior else {}
+        before = year_outcome(previous.cycle, previous.records, last, policy, prior)
+        plan = plan_next_year(last, before.histories, previous.records.allegations, policy)
+        rows = reinspection_rows(plan, before.results, compute_results(current.cycle, year))
+        written = write_reinspection(rows, args.out, last, year)
+    print(f"{year} 年复查 re-inspection of {len(rows)} institution(s) raised after {last}:")
+    print(reinspection_text(rows))
+    print("wrote " + ", ".join(map(str, written)))
     return 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from api.cli.errors import CliError
@@ -31,17 +31,15 @@ from review.rectification import (
     ItemKind,
     RectificationItem,
     accept,
-    add_items,
     escalate_overdue,
     find_item,
     is_overdue,
-    open_items,
     replace_item,
     return_item,
     set_due_date,
     submit,
 )
-from review.results import compute_results
+from review.year_outcome import open_rectification, year_outcome
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
@@ -123,17 +121,21 @@ def _open(args: argparse.Namespace) -> int:
         policy = load_policy(args.policy)
         institutions = list(args.institution)
         if not institutions:
-            results = compute_results(loaded.cycle, year)
-            institutions = [g.group for g in results.by("institution") if g.problems > 0]
+            institutions = year_outcome(
+                loaded.cycle, loaded.records, year, policy
+            ).institutions_with_problems()
         if not institutions:
             raise CliError("no institution with problem theses; name them with --institution")
-        plan_due = args.plan_due or today + timedelta(days=policy.rectification_plan_days)
-        report_due = args.report_due or today + timedelta(days=policy.rectification_report_days)
-        items = loaded.records.rectification
-        for institution in sorted(set(institutions)):
-            items = add_items(
-                items, open_items(institution, year, plan_due, report_due, today, args.actor)
-            )
+        items, plan_due, report_due = open_rectification(
+            loaded.records.rectification,
+            institutions,
+            year,
+            policy,
+            today,
+            args.actor,
+            plan_due=args.plan_due,
+            report_due=args.report_due,
+        )
         _save(loaded, items)
     for institution in sorted(set(institutions)):
         print(f"{year} {institution}: plan due {plan_due}, report due {report_due}")

@@ -34,6 +34,8 @@ FOLLOW_UP = {
     "render_history_html", "render_next_year_plan", "save_records", "history_table",
     "write_history", "AllegationScreening", "NamedSourceFinding", "check_screening_now",
     "load_screenings", "record_screening", "save_screening", "summarise_screening",
+    "YearOutcome", "year_outcome", "open_rectification", "ReinspectionRow", "reinspection_rows",
+    "write_reinspection",
 }  # fmt: skip
 EXPECTED = CYCLE | FOLLOW_UP
 
