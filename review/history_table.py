@@ -8,12 +8,19 @@ one table writer in `exports` (formula guard) and all of them appear together or
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from exports import Table, staged_directory, write_csv, write_text_atomically, write_xlsx
 from exports.tables import Cell
-from review.history_view import HistoryRow, render_history_html
+from review.allegations import Allegation
+from review.cycle import ReviewCycle
+from review.follow_up_store import FollowUpRecords
+from review.history_view import HistoryRow, history_rows, render_history_html
+from review.institution_history import build_histories, misconduct_by_institution
+from review.rectification import RectificationItem
+from review.results import Results, compute_results
 
 HISTORY_FORMATS = ("html", "csv", "xlsx")
 HISTORY_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -30,6 +37,40 @@ HISTORY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("rectification", "整改状态"),
 )
 _RATES = frozenset({"estimate", "ci_low", "ci_high"})
+
+
+@dataclass(frozen=True)
+class SpotCheckYear:
+    """One year's review cycle and follow-up records (a year's review workspace)."""
+
+    year: int
+    cycle: ReviewCycle
+    records: FollowUpRecords
+
+
+def multi_year_rows(
+    years: Sequence[SpotCheckYear], prior: Mapping[tuple[int, str], int] | None = None
+) -> list[HistoryRow]:
+    """The multi-year view's rows from several years' workspaces and earlier problem counts:
+    each year's results and misconduct findings; allegations and rectification of all."""
+    results: list[Results] = []
+    misconduct: dict[tuple[int, str], int] = {}
+    allegations: list[Allegation] = []
+    rectification: list[RectificationItem] = []
+    for item in years:
+        results.append(compute_results(item.cycle, item.year))
+        found = misconduct_by_institution(item.cycle, item.records.allegations)
+        misconduct.update({(item.year, name): n for name, n in found.items()})
+        allegations += item.records.allegations
+        rectification += item.records.rectification
+    histories = build_histories(results, dict(prior or {}), misconduct)
+    return history_rows(histories, allegations, rectification)
+
+
+def year_span(rows: Sequence[HistoryRow]) -> str:
+    """The years the rows cover, as the page's title shows them (2024–2025)."""
+    years = sorted({r.year for r in rows})
+    return f"{years[0]}–{years[-1]}" if years else ""
 
 
 def _cells(row: HistoryRow) -> list[Cell]:

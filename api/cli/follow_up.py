@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -26,7 +27,6 @@ from api.cli.follow_up_inputs import (
 )
 from api.cli.input_errors import workspace_errors
 from exports import write_text_atomically
-from review.allegations import Allegation
 from review.consequences import (
     MARK_LABELS,
     MEASURE_LABELS,
@@ -34,19 +34,20 @@ from review.consequences import (
     Measure,
     record_decision,
 )
-from review.feedback import institution_feedback, render_feedback_html
+from review.cycle import ReviewCycle
+from review.feedback import feedback_for_institutions, render_feedback_html
 from review.follow_up_policy import load_policy
-from review.follow_up_store import save_records
-from review.history_table import HISTORY_FORMATS, write_history
-from review.history_view import history_rows
-from review.institution_history import (
-    build_histories,
-    misconduct_by_institution,
+from review.follow_up_store import FollowUpRecords, save_records
+from review.history_table import (
+    HISTORY_FORMATS,
+    SpotCheckYear,
+    multi_year_rows,
+    write_history,
+    year_span,
 )
 from review.next_year import plan_next_year
-from review.rectification import RectificationItem
 from review.reinspection import reinspection_rows, reinspection_text, write_reinspection
-from review.results import Results, compute_results, read_prior_results
+from review.results import compute_results, read_prior_results
 from review.year_outcome import YearOutcome, year_outcome
 
 
@@ -162,33 +163,45 @@ def _file_name(institution: str) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", institution).strip("._") or "institution"
 
 
+def write_feedback_pages(
+    cycle: ReviewCycle,
+    records: FollowUpRecords,
+    outcome: YearOutcome,
+    institutions: Sequence[str],
+    out: Path,
+) -> list[Path]:
+    """One feedback page per institution (file names safe on every system), written to `out`."""
+    pages: dict[str, str] = {}
+    every = feedback_for_institutions(
+        cycle,
+        outcome.results,
+        institutions,
+        records.allegations,
+        records.rectification,
+        outcome.marks,
+    )
+    for institution, feedback in zip(institutions, every, strict=True):
+        name = _file_name(institution)
+        number = 1
+        while f"{name}.html" in pages:
+            number += 1
+            name = f"{_file_name(institution)}-{number}"
+        pages[f"{name}.html"] = render_feedback_html(feedback)
+    return [write_text_atomically(out / name, text, durable=True) for name, text in pages.items()]
+
+
 def _feedback(args: argparse.Namespace) -> int:
     with workspace_errors():
         view = _year_view(args)
-        institutions = args.institution or [g.group for g in view.outcome.results.by("institution")]
-        known = {g.group for g in view.outcome.results.by("institution")}
-        unknown = sorted(set(institutions) - known)
+        known = [g.group for g in view.outcome.results.by("institution")]
+        institutions = args.institution or known
+        unknown = sorted(set(institutions) - set(known))
         if unknown:
             raise CliError(f"--institution: {unknown[0]!r} has no sampled thesis this year")
-        records = view.loaded.records
-        pages = {}
-        for institution in institutions:
-            feedback = institution_feedback(
-                view.loaded.cycle,
-                view.outcome.results,
-                institution,
-                records.allegations,
-                records.rectification,
-                view.outcome.marks,
-            )
-            name = _file_name(institution)
-            number = 1
-            while f"{name}.html" in pages:
-                number += 1
-                name = f"{_file_name(institution)}-{number}"
-            pages[f"{name}.html"] = render_feedback_html(feedback)
-        for name, text in pages.items():
-            write_text_atomically(args.out / name, text, durable=True)
+        loaded = view.loaded
+        pages = write_feedback_pages(
+            loaded.cycle, loaded.records, view.outcome, institutions, args.out
+        )
     print(f"wrote {len(pages)} feedback page(s) 反馈 to {args.out}")
     return 0
 
@@ -252,10 +265,7 @@ def _history(args: argparse.Namespace) -> int:
         raise CliError(f"--out: {args.out} should end in .html (the CSV and XLSX go beside it)")
     with workspace_errors():
         prior = read_prior_results(args.prior) if args.prior else {}
-        all_results: list[Results] = []
-        misconduct: dict[tuple[int, str], int] = {}
-        allegations: list[Allegation] = []
-        rectification: list[RectificationItem] = []
+        years: list[SpotCheckYear] = []
         for given in args.workspace:
             year_text, sep, directory = given.partition("=")
             if not sep:
@@ -264,21 +274,14 @@ def _history(args: argparse.Namespace) -> int:
                 raise CliError(f"--workspace: expected YEAR=DIR or DIR, got {given!r}")
             loaded = load_workspace(Path(directory))
             year = workspace_year(loaded, int(year_text) if year_text else None)
-            if any(r.year == year for r in all_results):
+            if any(y.year == year for y in years):
                 raise CliError(f"--workspace: two workspaces for {year}")
-            all_results.append(compute_results(loaded.cycle, year))
-            for name, n in misconduct_by_institution(
-                loaded.cycle, loaded.records.allegations
-            ).items():
-                misconduct[(year, name)] = n
-            allegations += loaded.records.allegations
-            rectification += loaded.records.rectification
-        histories = build_histories(all_results, prior, misconduct)
-        rows = history_rows(histories, allegations, rectification)
-        years = sorted({r.year for r in rows})
-        span = f"{years[0]}–{years[-1]}" if years else ""
+            years.append(SpotCheckYear(year, loaded.cycle, loaded.records))
+        rows = multi_year_rows(years, prior)
+        institutions = len({r.institution for r in rows})
+        span = year_span(rows)
         written = write_history(rows, args.out, span, formats)
-    print(f"{len(histories)} institution(s), years {span}: wrote " + ", ".join(map(str, written)))
+    print(f"{institutions} institution(s), years {span}: wrote " + ", ".join(map(str, written)))
     return 0
 
 

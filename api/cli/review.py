@@ -291,7 +291,7 @@ def _assign(args: argparse.Namespace) -> int:
                 ) from None
             raise
         cycle = run.cycle
-        _save_with_exports(args.workspace, cycle, info)
+        save_with_exports(args.workspace, cycle, info)
     _print_staffing(cycle, [run.staffing])
     _print_opened(run.opened)
     return 0
@@ -343,7 +343,7 @@ def _print_staffing(cycle: ReviewCycle, results: Sequence[StaffingResult]) -> No
             )
 
 
-def _save_with_exports(directory: Path, cycle: ReviewCycle, info: workspace.WorkspaceInfo) -> None:
+def save_with_exports(directory: Path, cycle: ReviewCycle, info: workspace.WorkspaceInfo) -> None:
     """Saves the workspace plus office-facing CSVs: assignments, status, form template."""
     workspace.save(directory, cycle, info)
     statuses = thesis_statuses(cycle)
@@ -415,7 +415,7 @@ def _reviews_import(args: argparse.Namespace) -> int:
                 raise ValidationError(args.forms, exc.problems) from None
             raise
         cycle = done.cycle
-        _save_with_exports(args.workspace, cycle, info)
+        save_with_exports(args.workspace, cycle, info)
     statuses = thesis_statuses(cycle)
     outcomes = Counter(status.decision.outcome for status in statuses.values())
     print(f"recorded 已记录: {len(submitted)} review(s) from {args.forms}")
