@@ -83,11 +83,16 @@ from review.cycle import (
 )
 from review.decision import Decision, Outcome, decide
 from review.experts import Expert, read_expert_pool
-from review.feedback import InstitutionFeedback, institution_feedback, render_feedback_html
+from review.feedback import (
+    InstitutionFeedback,
+    feedback_for_institutions,
+    institution_feedback,
+    render_feedback_html,
+)
 from review.follow_up_policy import FollowUpPolicy, PolicyError, load_policy
 from review.follow_up_store import FollowUpRecords, load_records, save_records
 from review.forms import FORMS, Grade, MisconductOpinion, ReviewForm, form_for
-from review.history_table import history_table, write_history
+from review.history_table import SpotCheckYear, history_table, multi_year_rows, write_history
 from review.history_view import HistoryRow, history_rows, render_history_html
 from review.institution_history import (
     InstitutionHistory,
@@ -210,6 +215,7 @@ __all__ = [
     "SampledThesis",
     "ScreeningEvidence",
     "Shortfall",
+    "SpotCheckYear",
     "StaffingRequest",
     "StaffingResult",
     "TableError",
@@ -235,6 +241,7 @@ __all__ = [
     "end_assignments",
     "escalate_overdue",
     "evidence_pack",
+    "feedback_for_institutions",
     "form_for",
     "history_rows",
     "history_table",
@@ -249,6 +256,7 @@ __all__ = [
     "marks",
     "match_register",
     "misconduct_by_institution",
+    "multi_year_rows",
     "open_cases",
     "open_items",
     "open_rectification",

@@ -65,7 +65,7 @@ def _allegation(ws: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> st
 
 def _screen(s: dict[str, Path], code: str, *extra: str) -> int:
     return main(["allegations", "screen", code, "--workspace", str(s["ws"]),
-                 "--thesis", str(s["thesis"]), "--corpus", str(s["corpus"]), "--in-process",
+                 "--thesis", str(s["thesis"]), "--corpus", str(s["corpus"]),
                  "--on", "2025-10-20", *extra])  # fmt: skip
 
 
@@ -74,14 +74,14 @@ def test_screening_now_compares_the_thesis_with_the_attached_source(
 ) -> None:
     ws = setting["ws"]
     code = _allegation(ws, capsys, "--attachment", str(setting["source"]))
-    assert _screen(setting, code) == 2  # no follow-up chosen yet
+    assert _screen(setting, code, "--in-process") == 2  # no follow-up chosen yet
     assert "screening_now" in capsys.readouterr().err
     assert not (ws / "allegation-screening").exists()
 
     for step in (["accept"], ["follow-up", "--choose", "screening_now"]):
         assert main(["allegations", *step, code, "--workspace", str(ws), "--on", "2025-10-10"]) == 0
     documents_before = len(Corpus.open(setting["corpus"]).documents())
-    assert _screen(setting, code) == 0
+    assert _screen(setting, code) == 0  # the attachment is untrusted: isolated extraction
     printed = capsys.readouterr().out
     assert "attached-source.pdf" in printed and "passage(s)" in printed
 
@@ -123,11 +123,11 @@ def test_a_corpus_document_can_be_the_named_source_and_bad_names_are_refused(
     for step in (["accept"], ["follow-up", "--choose", "screening_now"]):
         assert main(["allegations", *step, code, "--workspace", str(ws), "--on", "2025-10-10"]) == 0
     capsys.readouterr()
-    assert _screen(setting, code, "--source", "no-such-paper.pdf") == 2
+    assert _screen(setting, code, "--in-process", "--source", "no-such-paper.pdf") == 2
     assert "no-such-paper.pdf" in capsys.readouterr().err
     assert load_screenings(ws) == ()
 
-    assert _screen(setting, code) == 0  # the allegation's own suspected source: paper1.txt
+    assert _screen(setting, code, "--in-process") == 0  # its own suspected source, paper1.txt
     (record,) = load_screenings(ws)
     assert record.named[0].file == "paper1.txt" and not record.named_source_found
     assert "no shared passage" in capsys.readouterr().out

@@ -35,7 +35,7 @@ FOLLOW_UP = {
     "write_history", "AllegationScreening", "NamedSourceFinding", "check_screening_now",
     "load_screenings", "record_screening", "save_screening", "summarise_screening",
     "YearOutcome", "year_outcome", "open_rectification", "ReinspectionRow", "reinspection_rows",
-    "write_reinspection",
+    "write_reinspection", "feedback_for_institutions", "SpotCheckYear", "multi_year_rows",
 }  # fmt: skip
 EXPECTED = CYCLE | FOLLOW_UP
 
