@@ -17,6 +17,7 @@ import argparse
 import hashlib
 import shutil
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -296,6 +297,7 @@ def stage_allegations(
     )
     from review.allegation_import import import_allegations, link_unique_matches
     from review.allegations import (
+        AllegationState,
         FollowUp,
         accept,
         cases_with_allegation,
@@ -339,10 +341,14 @@ def stage_allegations(
         first.cycle, cases=cases_with_allegation(first.cycle.cases, by_role["misconduct"], on)
     )
     allegations = tuple(by_role[case.role] for case in cases)
+    states = Counter(
+        "accepted" if a.state is AllegationState.FOLLOW_UP else a.state.value for a in allegations
+    )
     print(
         f"[{first.year} · 5] 举报 allegations: {len(allegations)} imported from {path}, "
-        f"matched to the register; accepted 4, merged 1, rejected 1, unmatched "
-        f"{sum(1 for a in allegations if not a.thesis_id)}"
+        f"matched to the register; "
+        + ", ".join(f"{state} {count}" for state, count in sorted(states.items()))
+        + f"; unmatched {sum(1 for a in allegations if not a.thesis_id)}"
     )
     for case, allegation in zip(cases, allegations, strict=True):
         follow = f" → {allegation.follow_up.value}" if allegation.follow_up else ""

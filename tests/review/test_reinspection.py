@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -17,10 +18,11 @@ from review.follow_up_policy import load_policy
 from review.follow_up_store import FollowUpRecords
 from review.forms import Grade
 from review.next_year import plan_next_year
+from review.rectification import RectificationError
 from review.reinspection import NOT_SAMPLED, reinspection_rows, write_reinspection
 from review.results import compute_results
 from review.workspace import WorkspaceInfo
-from review.year_outcome import year_outcome
+from review.year_outcome import open_rectification, year_outcome
 from tests.review.builders import expert, review, thesis
 
 FAIL, GOOD = Grade.FAIL, Grade.GOOD
@@ -103,3 +105,20 @@ def test_nothing_raised_gives_an_empty_report(tmp_path: Path) -> None:
         "reinspection.html",
         "reinspection.xlsx",
     ]
+
+
+def test_rectification_opens_with_the_policy_days_for_institutions_with_problems() -> None:
+    policy = load_policy()
+    outcome = year_outcome(_cycle("A", YEAR1), FollowUpRecords(), 2024, policy)
+    assert outcome.institutions_with_problems() == ["丁大学", "乙大学", "甲大学"]
+    day = date(2024, 12, 1)
+    items, plan_due, report_due = open_rectification(
+        (), outcome.institutions_with_problems(), 2024, policy, day, "office"
+    )
+    assert len(items) == 6 and {i.institution for i in items} == {"丁大学", "乙大学", "甲大学"}
+    assert (plan_due - day).days == policy.rectification_plan_days
+    assert (report_due - day).days == policy.rectification_report_days
+    with pytest.raises(RectificationError, match="no institution"):
+        open_rectification((), [], 2024, policy, day, "office")
+    with pytest.raises(RectificationError, match="already open"):
+        open_rectification(items, ["甲大学"], 2024, policy, day, "office")
