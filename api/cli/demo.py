@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from api.demo.synthetic_corpus import DemoMaterials, PlantedPassage
     from corpora import Corpus
     from review import ReviewCycle, SampledThesis
+    from review.allegation_screening import AllegationScreening
     from review.follow_up_store import FollowUpRecords
     from review.next_year import NextYearPlan
     from review.year_outcome import YearOutcome
@@ -361,8 +362,10 @@ def stage_allegations(
 
 def stage_screening_now(
     first: DemoYear, records: FollowUpRecords, corpus: Corpus
-) -> tuple[FollowUpRecords, Any]:
-    """The screening-now follow-up: the thesis against the corpus plus the named source."""
+) -> tuple[FollowUpRecords, AllegationScreening]:
+    """The screening-now follow-up: the thesis against the corpus plus the named source (a
+    report that names none, possible with a very small `--screen`, is compared with the
+    corpus's first document, so the step still runs)."""
     from api.demo.simulate_follow_up import timeline
     from review.allegation_screening import record_screening, screening_note, summarise_screening
     from review.allegations import FollowUp, replace_allegation
@@ -570,6 +573,8 @@ def run_demo(out_dir: Path, seed: int, screen_count: int) -> int:
     from api.demo.simulate_follow_up import write_prior_years
     from corpora import Corpus
 
+    if screen_count < 1:
+        raise CliError(f"--screen must be at least 1, got {screen_count}")
     started = time.perf_counter()
     prepare_out_dir(out_dir)
     second_year = previous_academic_year_end(date.today())

@@ -87,15 +87,19 @@ def demo_allegations(
 ) -> list[DemoAllegation]:
     """Six allegations: a thesis not in the sample (→ certainty unit next year) and a
     duplicate of it, a screened thesis with its suspected source named (→ screening now), a
-    ghost-writing report on a sampled thesis (→ misconduct case), a thesis that is in no
-    register (kept unmatched) and a report too vague to act on (rejected)."""
+    ghost-writing report on another sampled thesis (→ misconduct case), a thesis that is in
+    no register (kept unmatched) and a report too vague to act on (rejected)."""
     in_sample = {t.thesis_id for t in sampled}
     outside = sorted(tid for tid in rows if tid not in in_sample)
     pick = outside[seeded_key(seed, "alleged") % len(outside)]
     vague = outside[seeded_key(seed, "vague") % len(outside)]
     with_source = [t for t in screened if t.thesis_id in planted_sources]
     copied = with_source[0] if with_source else screened[0]
-    ghost = next(t for t in screened if t.thesis_id != copied.thesis_id)
+    others = sorted(
+        (t for t in sampled if t.thesis_id != copied.thesis_id),
+        key=lambda t: seeded_key(seed, "ghost", t.thesis_id),
+    )
+    ghost = others[0]
 
     def about(tid: str) -> dict[str, str]:
         row = rows[tid]

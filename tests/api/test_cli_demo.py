@@ -117,3 +117,9 @@ def test_demo_refuses_a_folder_with_other_files(
     assert main(["demo", "--out", str(tmp_path)]) == 2
     assert "not empty" in capsys.readouterr().err
     assert (tmp_path / "keep.txt").read_text(encoding="utf-8") == "someone's file"
+
+
+def test_demo_refuses_to_screen_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--out", str(tmp_path / "d"), "--screen", "0"]) == 2
+    assert "--screen" in capsys.readouterr().err
+    assert not (tmp_path / "d").exists()
