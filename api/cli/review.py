@@ -460,7 +460,9 @@ def _cases_list(args: argparse.Namespace) -> int:
         packs_dir = args.workspace / "evidence"
         packs_dir.mkdir(exist_ok=True)
         for case in cycle.cases:
-            thesis = theses[case.thesis_id]
+            thesis = theses.get(case.thesis_id)
+            if thesis is None:  # opened by an allegation about a thesis outside the sample
+                continue
             pack = evidence_pack(thesis, grouped.get(case.thesis_id, []), case.triggers)
             write_json_atomically(packs_dir / f"{case.thesis_id}.json", asdict(pack))
     if not cycle.cases:
@@ -468,6 +470,8 @@ def _cases_list(args: argparse.Namespace) -> int:
         return 0
     for case in cycle.cases:
         print(f"{case.thesis_id}: opened {case.opened_on}; " + "; ".join(case.triggers))
+        if case.thesis_id not in theses:
+            print("  not in the sample 非抽检论文: no reviews, no evidence pack")
         for event in case.events:
             outcome = f" → {event.outcome.value}" if event.outcome else ""
             print(f"  {event.on} {EVENT_LABELS[event.kind]}{outcome} {event.note}".rstrip())

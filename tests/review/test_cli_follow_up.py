@@ -273,3 +273,20 @@ def test_feedback_pages_never_overwrite_each_other(
         main(["feedback", "--workspace", str(directory), "--year", "2025", "--out", str(out)]) == 0
     )
     assert sorted(p.name for p in out.iterdir()) == ["甲_大学-2.html", "甲_大学.html"]
+
+
+def test_a_case_opened_by_an_allegation_outside_the_sample_is_listed(
+    ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["allegations", "add", "--workspace", str(ws), "--title", "样本外论文",
+                 "--institution", "甲大学", "--year", "2025", "--kind", "代写",
+                 "--thesis", "OUTSIDE1", "--on", "2025-10-01"]) == 0  # fmt: skip
+    code = capsys.readouterr().out.split("查询码:")[1].strip()
+    for step in (["accept"], ["follow-up", "--choose", "misconduct_case"]):
+        assert main(["allegations", *step, code, "--workspace", str(ws), "--on", "2025-10-02"]) == 0
+    capsys.readouterr()
+    assert main(["cases", "list", "--workspace", str(ws), "--on", "2025-10-03"]) == 0
+    printed = capsys.readouterr().out
+    assert "OUTSIDE1: opened 2025-10-02; 举报 allegation" in printed
+    assert "not in the sample" in printed
+    assert not (ws / "evidence" / "OUTSIDE1.json").exists()
