@@ -8,6 +8,7 @@ from api.routes import (
     audit,
     corpora,
     draws,
+    follow_up,
     frames,
     health,
     jobs,
@@ -32,5 +33,7 @@ ROUTERS: list[APIRouter] = [
     webhooks.router,
     review.router,
     review.reviewer_router,
+    follow_up.public_router,
+    follow_up.router,
     portal.router,
 ]
