@@ -8,7 +8,6 @@ import io
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from api.storage.models import AuditEvent
