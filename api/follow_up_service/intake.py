@@ -109,60 +109,67 @@ async def _limited(request: Request, limit: int) -> AsyncGenerator[bytes, None]:
         yield chunk
 
 
-async def read_form(request: Request, service: Service) -> PublicForm:
-    """The posted form (multipart or urlencoded) or JSON body, within the size limits."""
-    settings = service.settings
-    limit = settings.allegation_max_bytes
+async def parse_form(request: Request, limit: int, max_files: int) -> FormData:
+    """A multipart or urlencoded form, with the body limit enforced while it streams (413
+    with `Connection: close`) and at most `max_files` files (400)."""
     check_declared_length(request, limit)
     content_type = request.headers.get("content-type", "").lower()
-    form: FormData | None = None
     try:
         if content_type.startswith("multipart/form-data"):
-            form = await MultiPartParser(
-                request.headers,
-                _limited(request, limit),
-                max_files=settings.allegation_max_files,
-                max_fields=40,
+            return await MultiPartParser(
+                request.headers, _limited(request, limit), max_files=max_files, max_fields=40
             ).parse()
-        elif content_type.startswith("application/x-www-form-urlencoded"):
-            form = await FormParser(request.headers, _limited(request, limit)).parse()
-        elif content_type.startswith("application/json"):
-            body = b"".join([chunk async for chunk in _limited(request, limit)])
-            try:
-                data = json.loads(body or b"null")
-            except ValueError as exc:
-                raise ApiProblem(400, "invalid-json", "Invalid JSON", str(exc)) from exc
-            if not isinstance(data, dict):
-                raise ApiProblem(400, "invalid-json", "Invalid JSON", "expected a JSON object")
-            fields = {
-                k: v if isinstance(v, str) else str(v) for k, v in data.items() if v is not None
-            }
-            return PublicForm(fields, ())
-        else:
-            raise ApiProblem(
-                415,
-                "unsupported-media-type",
-                "Unsupported media type",
-                "send multipart/form-data, application/x-www-form-urlencoded or application/json",
-            )
+        if content_type.startswith("application/x-www-form-urlencoded"):
+            return await FormParser(request.headers, _limited(request, limit)).parse()
     except MultiPartException as exc:
         raise ApiProblem(
             400,
             "invalid-form",
             "表单无效 Invalid form",
-            f"{exc.message} (at most {settings.allegation_max_files} attachments 个附件)",
+            f"{exc.message} (at most {max_files} files 个文件)",
         ) from exc
+    raise ApiProblem(
+        415,
+        "unsupported-media-type",
+        "Unsupported media type",
+        "send multipart/form-data, application/x-www-form-urlencoded or application/json",
+    )
+
+
+async def form_parts(form: FormData) -> tuple[dict[str, str], list[Attachment]]:
+    """The text fields and the non-empty file parts (labels cleaned of paths) of a form."""
     values: dict[str, str] = {}
-    attachments: list[Attachment] = []
+    files: list[Attachment] = []
     for name, value in form.multi_items():
         if isinstance(value, UploadFile):
             data = await value.read()
             await value.close()
             if data or value.filename:
-                attachments.append(Attachment(clean_label(value.filename, "attachment"), data))
+                files.append(Attachment(clean_label(value.filename, name), data))
         else:
             values[name] = value
-    return PublicForm(values, tuple(attachments))
+    return values, files
+
+
+async def read_form(request: Request, service: Service) -> PublicForm:
+    """The posted allegation: a form (multipart with `attachment` files, or urlencoded) or a
+    JSON object, within the size limits."""
+    settings = service.settings
+    limit = settings.allegation_max_bytes
+    if request.headers.get("content-type", "").lower().startswith("application/json"):
+        check_declared_length(request, limit)
+        body = b"".join([chunk async for chunk in _limited(request, limit)])
+        try:
+            data = json.loads(body or b"null")
+        except ValueError as exc:
+            raise ApiProblem(400, "invalid-json", "Invalid JSON", str(exc)) from exc
+        if not isinstance(data, dict):
+            raise ApiProblem(400, "invalid-json", "Invalid JSON", "expected a JSON object")
+        fields = {k: v if isinstance(v, str) else str(v) for k, v in data.items() if v is not None}
+        return PublicForm(fields, ())
+    form = await parse_form(request, limit, settings.allegation_max_files)
+    values, files = await form_parts(form)
+    return PublicForm(values, tuple(files))
 
 
 def check_proof(session: Session, service: Service, values: Mapping[str, str]) -> None:

@@ -14,6 +14,7 @@ from api.routes import (
     jobs,
     keys,
     portal,
+    public_portal,
     review,
     screenings,
     submissions,
@@ -36,4 +37,5 @@ ROUTERS: list[APIRouter] = [
     follow_up.public_router,
     follow_up.router,
     portal.router,
+    public_portal.router,
 ]

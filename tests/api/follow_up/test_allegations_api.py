@@ -243,7 +243,7 @@ def test_every_triage_step_and_the_reporter_sees_the_answer(api: Any) -> None:
 
 
 def test_a_misconduct_follow_up_opens_a_case_in_the_review_cycle(api: Any) -> None:
-    cycle, failed, _ = decided_cycle(api)
+    cycle, failed, _ = decided_cycle(api.client, api.as_("admin"))
     client = api.client
     sampled = _submit(client).json()["tracking_code"]
     outside = _submit(client, title="未抽中的论文").json()["tracking_code"]

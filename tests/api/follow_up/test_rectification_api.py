@@ -18,7 +18,7 @@ B = quote("乙大学")
 
 
 def _open(api: Any) -> tuple[Any, str]:
-    cycle, failed, _ = decided_cycle(api)
+    cycle, failed, _ = decided_cycle(api.client, api.as_("admin"))
     opened = api.client.post(
         f"/v1/review-cycles/{cycle.id}/rectification-items", json={}, headers=api.as_("admin")
     )

@@ -35,11 +35,10 @@ def allegation_fields(**changes: str) -> dict[str, str]:
     return fields
 
 
-def decided_cycle(api: Any) -> tuple[Cycle, str, str]:
+def decided_cycle(client: Any, admin: dict[str, str]) -> tuple[Cycle, str, str]:
     """A review cycle where one 甲大学 thesis is a problem thesis (three 不合格) and one 乙大学
     thesis passed; returns the cycle and the two thesis ids."""
-    client = api.client
-    cycle = start_cycle(client, api.as_("admin"))
+    cycle = start_cycle(client, admin)
     by_thesis: dict[str, list[dict[str, Any]]] = {}
     for a in cycle.assignments:
         by_thesis.setdefault(a["thesis_id"], []).append(a)
