@@ -10,8 +10,6 @@
   var button = form.querySelector("button[type=submit]");
   var token = form.elements.challenge.value;
   var bits = parseInt(form.getAttribute("data-bits"), 10);
-  var maxBytes = parseInt(form.getAttribute("data-max-bytes"), 10);
-  var maxFiles = parseInt(form.getAttribute("data-max-files"), 10);
   var encoder = new TextEncoder();
 
   function say(text, bad) {
@@ -49,6 +47,8 @@
   }
 
   function filesProblem() {
+    var maxBytes = parseInt(form.getAttribute("data-max-bytes"), 10);
+    var maxFiles = parseInt(form.getAttribute("data-max-files"), 10);
     var input = form.elements.attachment;
     var files = input && input.files ? input.files : [];
     if (files.length > maxFiles) {
