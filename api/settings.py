@@ -70,11 +70,11 @@ class Settings(BaseSettings):
     webhook_backoff_seconds: float = 5.0
     retry_after_seconds: int = 5
     allegation_pow_bits: int = Field(
-        default=18,
+        default=16,
         ge=0,
         le=32,
         description="proof-of-work difficulty (leading zero bits of SHA-256) of a public "
-        "allegation: about 2**bits hashes, a second or two in a browser",
+        "allegation: about 2**bits hashes, about a second in a browser at 16",
     )
     allegation_challenge_seconds: int = Field(
         default=1800, ge=60, description="how long a proof-of-work challenge stays valid"
