@@ -19,3 +19,13 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def api(settings: Settings) -> Iterator[Api]:
     yield from _api(settings)
+
+
+@pytest.fixture
+def api_any_db(tmp_path: Path, database_url: str) -> Iterator[Api]:
+    """The same app on SQLite and, when available, PostgreSQL."""
+    yield from _api(
+        make_settings(
+            tmp_path / "data", database_url, allegation_pow_bits=8, allegations_per_hour=10000
+        )
+    )

@@ -199,7 +199,8 @@ def _step(api: Any, code: str, **body: Any) -> Any:
     return api.client.post(f"/v1/allegations/{code}/steps", json=body, headers=api.as_("admin"))
 
 
-def test_every_triage_step_and_the_reporter_sees_the_answer(api: Any) -> None:
+def test_every_triage_step_and_the_reporter_sees_the_answer(api_any_db: Any) -> None:
+    api = api_any_db
     client = api.client
     first, duplicate, spam = (_submit(client).json()["tracking_code"] for _ in range(3))
 

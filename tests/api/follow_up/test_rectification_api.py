@@ -103,7 +103,8 @@ def test_an_institution_cannot_read_or_write_another_institutions_records(api: A
     assert client.post(f"{base}/escalation-runs", headers=api.as_("system_a")).status_code == 403
 
 
-def test_rectification_items_move_through_every_state(api: Any) -> None:
+def test_rectification_items_move_through_every_state(api_any_db: Any) -> None:
+    api = api_any_db
     cycle, _ = _open(api)
     client = api.client
     base = f"/v1/review-cycles/{cycle.id}/rectification-items/{A}"
