@@ -87,11 +87,18 @@ def _page(name: str, status: int = 200, csp: str = PAGE_CSP, **context: Any) -> 
     return response
 
 
+# Chinese titles for the problems the shared upload checks word in English only.
+TITLES_ZH = {413: "提交内容过大", 415: "文件类型不支持", 429: "请求过于频繁"}
+
+
 def _error(problem: ApiProblem, back: str, **context: Any) -> HTMLResponse:
+    title = problem.title
+    if problem.status in TITLES_ZH and TITLES_ZH[problem.status] not in title:
+        title = f"{TITLES_ZH[problem.status]} {title}"
     response = _page(
         "public_error.html",
         problem.status,
-        title=problem.title,
+        title=title,
         detail=problem.detail or "",
         back=back,
         **context,

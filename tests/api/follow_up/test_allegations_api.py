@@ -312,3 +312,25 @@ def test_an_import_names_bad_rows_and_imports_all_or_nothing(api: Any) -> None:
     assert by_code[codes[1]]["linked"] == "" and by_code[codes[1]]["candidates"] == []
     unmatched = client.get("/v1/allegations?matched=false", headers=api.as_("admin")).json()
     assert [a["title"] for a in unmatched["data"]] == ["不在名册的论文"]  # kept, not lost
+
+
+def test_an_xlsx_import_names_the_row_and_column(api: Any) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["论文题目", "作者", "学位授予单位", "年度", "举报类型", "收到日期"])
+    sheet.append(["題目一", "甲", "甲大學", "2024", "剽竊", "2025年9月1日"])
+    sheet.append(["题目二", "乙", "乙大学", "2024", "代写", "2025-13-40"])
+    out = io.BytesIO()
+    book.save(out)
+    answer = api.client.post(
+        "/v1/allegation-imports?filename=allegations.xlsx",
+        content=out.getvalue(),
+        headers=api.as_("admin"),
+    )
+    assert answer.status_code == 422, answer.text
+    assert [(e["row"], e["name"], e["value"]) for e in answer.json()["errors"]] == [
+        (3, "received_on", "2025-13-40")
+    ]
+    assert _office_count(api) == 0
