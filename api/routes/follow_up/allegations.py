@@ -3,6 +3,7 @@ and follow-up. The rules are `review.allegations`; these routes only call them."
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any
@@ -47,6 +48,7 @@ from review.allegations import (
     reject,
     unlink,
 )
+from review.follow_up_store import allegation_to_json
 from review.tables import TableError, ValidationError
 from sampler.frame import FrameError, load_frame_bytes
 
@@ -405,3 +407,27 @@ def match_allegations(
         RegisterMatchPublic(tracking_code=m.code, linked=m.unique, candidates=list(m.candidates))
         for m in matches
     ]
+
+
+@router.get(
+    "/allegation-exports/allegations.json",
+    responses={200: {"content": {"application/json": {}}}},
+)
+def export_allegations(request: Request, session: SessionDep, caller: AdminCaller) -> Response:
+    """Every allegation as a review workspace's `allegations.json` (the same records, one per
+    line): saved into the year's workspace, the allegations recorded in the service reach
+    `spotcheck plan next` (certainty units) and `spotcheck history`."""
+    stored = store.all_allegations(session)
+    lines = [
+        json.dumps(allegation_to_json(s.allegation), ensure_ascii=False, sort_keys=True)
+        for s in stored
+    ]
+    body = "[\n" + ",\n".join(lines) + ("\n]\n" if lines else "]\n")
+    record(session, caller, request, "allegation.export", "allegation_export", "allegations.json",
+           {"allegations": len(lines)})  # fmt: skip
+    session.commit()
+    return Response(
+        body.encode(),
+        media_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="allegations.json"'},
+    )

@@ -334,3 +334,28 @@ def test_an_xlsx_import_names_the_row_and_column(api: Any) -> None:
         (3, "received_on", "2025-13-40")
     ]
     assert _office_count(api) == 0
+
+
+def test_the_export_is_a_workspace_allegations_file_the_cli_reads(api: Any, tmp_path: Path) -> None:
+    from review import workspace
+    from review.cycle import ReviewCycle
+    from review.follow_up_store import load_records
+
+    client = api.client
+    code = _submit(client).json()["tracking_code"]
+    _step(api, code, action="accept")
+    _step(api, code, action="link", thesis_id="T0001")
+    exported = client.get("/v1/allegation-exports/allegations.json", headers=api.as_("admin"))
+    assert exported.status_code == 200, exported.text
+    assert (
+        client.get(
+            "/v1/allegation-exports/allegations.json", headers=api.as_("system_a")
+        ).status_code
+        == 403
+    )
+    folder = tmp_path / "review"
+    workspace.save(folder, ReviewCycle(seed=1), workspace.WorkspaceInfo(seed=1))
+    (folder / "allegations.json").write_bytes(exported.content)
+    (allegation,) = load_records(folder).allegations
+    assert allegation.code == code and allegation.thesis_id == "T0001"
+    assert allegation.report.reporter is not None and allegation.report.reporter.name == "王举报"
