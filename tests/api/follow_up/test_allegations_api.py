@@ -8,6 +8,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from api.storage.models import AuditEvent
@@ -359,3 +360,30 @@ def test_the_export_is_a_workspace_allegations_file_the_cli_reads(api: Any, tmp_
     (allegation,) = load_records(folder).allegations
     assert allegation.code == code and allegation.thesis_id == "T0001"
     assert allegation.report.reporter is not None and allegation.report.reporter.name == "王举报"
+
+
+def test_answer_deadlines_are_tracked_and_late_ones_listed(
+    api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import date, timedelta
+
+    from api.review_service import clock
+
+    client = api.client
+    waiting = _submit(client).json()["tracking_code"]
+    answered = _submit(client).json()["tracking_code"]
+    _step(api, answered, action="reject", reason="重复 duplicate of an earlier report")
+    admin = api.as_("admin")
+    assert client.get("/v1/allegations?overdue=true", headers=admin).json()["count"] == 0
+    monkeypatch.setattr(clock, "today", lambda: date.today() + timedelta(days=16))
+    late = client.get("/v1/allegations?overdue=true", headers=admin).json()
+    assert [a["tracking_code"] for a in late["data"]] == [waiting]
+    assert late["data"][0]["answer_due"] == (date.today() + timedelta(days=15)).isoformat()
+
+
+def test_status_look_ups_are_rate_limited_per_address(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data", allegation_pow_bits=4, allegations_per_hour=0.2)
+    for api in _api(settings):
+        client = api.client
+        answers = [client.get("/v1/allegations/JB-22222-22222-22222-22222") for _ in range(3)]
+        assert [a.status_code for a in answers] == [404, 404, 429]
