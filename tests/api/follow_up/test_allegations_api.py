@@ -58,7 +58,11 @@ def test_a_public_allegation_gets_a_code_and_its_status_shows_no_internals(api: 
 
     with api.service.sessions() as session:
         events = list(
-            session.scalars(select(AuditEvent).where(AuditEvent.action.like("allegation.%")))
+            session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.action.like("allegation.%"))
+                .order_by(AuditEvent.id)
+            )
         )
     assert [e.action for e in events] == ["allegation.receive", "allegation.attachment.read"]
     assert "王举报" not in str(events[0].detail) and events[0].role == "public"

@@ -8,8 +8,10 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from sqlalchemy import select
 
 from api.review_service import clock
+from api.storage.models import AuditEvent
 from tests.api.documents import thesis_pdf_bytes
 from tests.api.follow_up.workflow import allegation_fields, decided_cycle, solved
 
@@ -142,6 +144,18 @@ def test_rectification_items_move_through_every_state(api_any_db: Any) -> None:
         e["kind"] for e in client.get(f"{base}/plan", headers=api.as_("system_a")).json()["events"]
     ]
     assert kinds == ["opened", "submitted", "returned", "submitted", "accepted"]
+    with api.service.sessions() as session:
+        actions = list(
+            session.scalars(
+                select(AuditEvent.action)
+                .where(AuditEvent.resource_type == "rectification_item")
+                .order_by(AuditEvent.id)
+            )
+        )
+    assert actions == [
+        "rectification.submit", "rectification.return", "rectification.submit",
+        "rectification.accept", "rectification.submit",
+    ]  # fmt: skip
     past = client.post(
         f"{base}/report/decisions", json={"action": "due", "due": "2000-01-01"}, headers=admin
     )
