@@ -9,6 +9,7 @@ and `review.allegations.InstitutionAllegation`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,11 +18,13 @@ from sqlalchemy.orm import Session
 from api import review_service as rs
 from api.follow_up_service import store
 from api.follow_up_service.intake import parse_attachment_reference
+from api.follow_up_service.screening_now import ScreeningNowJob, result_location
 from api.keys import Principal
 from api.problems import ApiProblem
 from api.schemas.follow_up import (
     AccountabilityPublic,
     AllegationOffice,
+    AllegationScreeningPublic,
     AllegationStatusPublic,
     AttachmentPublic,
     DimensionOpinionPublic,
@@ -31,6 +34,7 @@ from api.schemas.follow_up import (
     FeedbackThesisPublic,
     InstitutionAllegationPublic,
     MarkPublic,
+    NamedSourcePublic,
     RatePublic,
     RectificationItemPublic,
     ReporterPublic,
@@ -45,14 +49,15 @@ from review.allegations import (
     answer_due,
     public_status,
 )
-from review.consequences import MARK_LABELS, MEASURE_LABELS, AccountabilityDecision, Mark, marks
-from review.feedback import InstitutionFeedback, institution_feedback
+from review.consequences import MARK_LABELS, MEASURE_LABELS, AccountabilityDecision, Mark
+from review.feedback import InstitutionFeedback, feedback_for_institutions
 from review.follow_up_policy import FollowUpPolicy, load_policy
-from review.institution_history import build_histories, misconduct_by_institution
+from review.follow_up_store import FollowUpRecords
 from review.rectification import KIND_LABELS as ITEM_LABELS
 from review.rectification import STATE_LABELS as ITEM_STATE_LABELS
 from review.rectification import RectificationItem, is_overdue
-from review.results import GroupResult, Results, compute_results, read_prior_results
+from review.results import GroupResult, Results, read_prior_results
+from review.year_outcome import year_outcome
 
 
 def policy() -> FollowUpPolicy:
@@ -95,8 +100,33 @@ def status_public(allegation: Allegation) -> AllegationStatusPublic:
     )
 
 
+def screening_public(code: str, job: ScreeningNowJob) -> AllegationScreeningPublic:
+    done = job.screening
+    return AllegationScreeningPublic(
+        job_id=job.job_id,
+        state=job.state,
+        submission_id=job.submission_id,
+        sources=list(job.sources),
+        error=job.error,
+        screened_on=done.screened_on if done else None,
+        flag=done.flag if done else None,
+        total_copy_ratio=done.total_copy_ratio if done else None,
+        named=[
+            NamedSourcePublic(
+                given=f.given, doc_id=f.doc_id, file=f.file, share=f.share, passages=f.passages
+            )
+            for f in (done.named if done else ())
+        ],
+        named_source_found=done.named_source_found if done else None,
+        result=result_location(code, job.job_id) if done else None,
+    )
+
+
 def allegation_office(
-    allegation: Allegation, deadlines: AnswerDeadlines, today: date
+    allegation: Allegation,
+    deadlines: AnswerDeadlines,
+    today: date,
+    screenings: Sequence[ScreeningNowJob] = (),
 ) -> AllegationOffice:
     report = allegation.report
     due = answer_due(allegation, deadlines)
@@ -136,6 +166,7 @@ def allegation_office(
             EventPublic(kind=e.kind.value, on=e.on, actor=e.actor, note=e.note)
             for e in allegation.events
         ],
+        screenings=[screening_public(allegation.code, job) for job in screenings],
     )
 
 
@@ -206,6 +237,8 @@ class CycleYear:
 
 
 def cycle_year(service: Service, session: Session, cycle_id: str) -> CycleYear:
+    """The cycle's year through `review.year_outcome` — the computation the CLI and the
+    demo use — from the stored cycle, its prior-years table and the follow-up records."""
     loaded = rs.load_cycle(session, cycle_id)
     record = loaded.record
     prior: dict[tuple[int, str], int] = {}
@@ -213,15 +246,16 @@ def cycle_year(service: Service, session: Session, cycle_id: str) -> CycleYear:
         data = service.blobs.read_bytes(record.prior_results_blob)
         with rs.uploaded_table(data, record.prior_results_name or "prior.csv") as path:
             prior = read_prior_results(path)
-    results = compute_results(loaded.cycle, record.year, prior)
     allegations = tuple(s.allegation for s in store.all_allegations(session))
     items = tuple(s.item for s in store.cycle_items(session, cycle_id))
-    misconduct = misconduct_by_institution(loaded.cycle, allegations)
-    histories = build_histories(
-        [results], prior, {(record.year, name): n for name, n in misconduct.items()}
+    outcome = year_outcome(
+        loaded.cycle,
+        FollowUpRecords(allegations=allegations, rectification=items),
+        record.year,
+        policy(),
+        prior,
     )
-    found = marks(record.year, histories, policy(), items)
-    return CycleYear(loaded, results, tuple(found), allegations, items)
+    return CycleYear(loaded, outcome.results, outcome.marks, allegations, items)
 
 
 def _rate(group: GroupResult | None) -> RatePublic | None:
@@ -245,14 +279,15 @@ def feedback_for(year: CycleYear, institution: str) -> InstitutionFeedback:
         raise ApiProblem(
             404, "not-found", "Not found", f"no feedback for institution {institution!r}"
         )
-    return institution_feedback(
+    (feedback,) = feedback_for_institutions(
         year.loaded.cycle,
         year.results,
-        institution,
+        [institution],
         year.allegations,
         year.items,
         year.marks,
     )
+    return feedback
 
 
 def feedback_public(

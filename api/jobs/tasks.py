@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from api.follow_up_service.screening_now import KIND as SCREEN_NOW_KIND
+from api.follow_up_service.screening_now import SCREEN_NOW
 from api.jobs.corpora import ADD_DOCUMENT, REINDEX
 from api.jobs.screening import SCREEN
 from api.jobs.worker import JobHandler
@@ -12,4 +14,5 @@ HANDLERS: dict[str, JobHandler] = {
     "corpus.add": ADD_DOCUMENT,
     "corpus.reindex": REINDEX,
     "webhook.deliver": DELIVER,
+    SCREEN_NOW_KIND: SCREEN_NOW,
 }

@@ -79,6 +79,32 @@ class ReporterPublic(BaseModel):
     contact: str
 
 
+class NamedSourcePublic(BaseModel):
+    """A named suspected source and the share of the thesis found in it."""
+
+    given: str
+    doc_id: str
+    file: str
+    share: float
+    passages: int
+
+
+class AllegationScreeningPublic(BaseModel):
+    """One 'screening now' job of an allegation: its state and, once done, its outcome."""
+
+    job_id: str
+    state: str
+    submission_id: str
+    sources: list[str]
+    error: str | None
+    screened_on: date | None
+    flag: str | None
+    total_copy_ratio: float | None
+    named: list[NamedSourcePublic]
+    named_source_found: bool | None
+    result: str | None = Field(description="where the full result (CONTRACTS §6) is read")
+
+
 class AllegationOffice(BaseModel):
     """Everything about one allegation, for the degree office only (reporter included)."""
 
@@ -104,12 +130,26 @@ class AllegationOffice(BaseModel):
     answer_due: date | None
     overdue: bool
     events: list[EventPublic]
+    screenings: list[AllegationScreeningPublic] = []
+
+
+class ScreeningNowRequest(_Body):
+    """What a 'screening now' compares: the thesis file of a stored submission (default:
+    the latest upload of the linked thesis) against the office corpus (`corpus_id`,
+    default the `default` corpus) plus the named sources: `attachment:N` (the reporter's
+    stored attachment N) or a corpus document id or file name (default: every stored
+    attachment)."""
+
+    submission_id: str | None = Field(None, max_length=32)
+    sources: list[str] = Field(default_factory=list, max_length=20)
+    corpus_id: str | None = Field(None, max_length=32)
 
 
 class AllegationAction(_Body):
     """One office step: accept, reject (reason), merge (into), link (thesis_id), unlink,
     follow_up (follow_up; `cycle_id` names the review cycle whose case procedure a
-    `misconduct_case` opens in), close (note)."""
+    `misconduct_case` opens in; `screening_now` queues the screening described by
+    `screening`), close (note)."""
 
     action: Literal["accept", "reject", "merge", "link", "unlink", "follow_up", "close"]
     reason: str = Field("", max_length=4000)
@@ -119,6 +159,7 @@ class AllegationAction(_Body):
     cycle_id: str | None = Field(None, max_length=32)
     note: str = Field("", max_length=4000)
     on: date | None = Field(None, description="date of the step (default today)")
+    screening: ScreeningNowRequest = Field(default_factory=lambda: ScreeningNowRequest())
 
 
 class AllegationImportResult(BaseModel):

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from api import proof_of_work
 from api import review_service as rs
 from api.deps import AdminCaller, PageDep, ServiceDep, SessionDep, client_address
-from api.follow_up_service import intake, store, views
+from api.follow_up_service import intake, screening_now, store, views
+from api.keys import Principal
 from api.problems import ApiProblem, not_found
 from api.routes.follow_up.common import public_router, record, router
 from api.schemas.common import Paged
@@ -29,8 +30,9 @@ from api.schemas.follow_up import (
     ChallengePublic,
     MatchRun,
     RegisterMatchPublic,
+    ScreeningNowRequest,
 )
-from api.storage.models import Frame
+from api.storage.models import Frame, Job
 from api.storage.review_models import ReviewThesisRecord
 from api.uploads import label_from_request, read_body_limited
 from review.allegation_import import import_allegations, link_unique_matches
@@ -172,8 +174,12 @@ def list_allegations(
     today = rs.clock.today()
     deadlines = views.policy().allegation_deadlines
     shown = []
+    screenings = screening_now.screenings_by_code(session)
     for stored in store.all_allegations(session):
-        body = views.allegation_office(stored.allegation, deadlines, today)
+        code = stored.allegation.code
+        body = views.allegation_office(
+            stored.allegation, deadlines, today, screenings.get(code, [])
+        )
         if state is not None and body.state != state.value:
             continue
         if institution is not None and body.institution != institution:
@@ -195,7 +201,10 @@ def get_allegation_record(
     """One allegation in full, with every step (date, actor, note): its audit trail."""
     allegation = store.find_allegation(session, tracking_code).allegation
     return views.allegation_office(
-        allegation, views.policy().allegation_deadlines, rs.clock.today()
+        allegation,
+        views.policy().allegation_deadlines,
+        rs.clock.today(),
+        screening_now.screenings_of(session, allegation.code),
     )
 
 
@@ -324,6 +333,9 @@ def record_allegation_step(
                {"thesis_id": updated.thesis_id, "trigger": "allegation"})  # fmt: skip
     if body.action in ("follow_up",) and updated.follow_up is not None:
         detail["follow_up"] = updated.follow_up.value
+    if body.action == "follow_up" and updated.follow_up is FollowUp.SCREENING_NOW:
+        job = _queue_screening(session, updated, caller, body.screening)
+        detail["screening_job"] = job.id
     if body.action in ("link",):
         detail["thesis_id"] = updated.thesis_id
     store.save_allegation(session, stored, updated)
@@ -337,7 +349,70 @@ def record_allegation_step(
         detail,
     )
     session.commit()
-    return views.allegation_office(updated, views.policy().allegation_deadlines, rs.clock.today())
+    return views.allegation_office(
+        updated,
+        views.policy().allegation_deadlines,
+        rs.clock.today(),
+        screening_now.screenings_of(session, updated.code),
+    )
+
+
+def _queue_screening(
+    session: Any, allegation: Allegation, caller: Principal, body: ScreeningNowRequest
+) -> Job:
+    return screening_now.queue_screening(
+        session,
+        allegation,
+        caller,
+        submission_id=body.submission_id,
+        sources=body.sources,
+        corpus_id=body.corpus_id,
+    )
+
+
+@router.post(
+    "/allegations/{tracking_code}/screenings",
+    response_model=AllegationOffice,
+    status_code=202,
+)
+def screen_allegation_again(
+    tracking_code: str,
+    body: ScreeningNowRequest,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    caller: AdminCaller,
+) -> AllegationOffice:
+    """Queues another 'screening now' of an allegation whose follow-up is screening now
+    (another submission, other named sources or corpus, or after a failed run); `409`
+    otherwise, `422` when the thesis file or a named attachment is missing."""
+    stored = store.find_allegation(session, tracking_code)
+    job = _queue_screening(session, stored.allegation, caller, body)
+    record(session, caller, request, "allegation.screen", "allegation", stored.record.id,
+           {"code": stored.allegation.code, "screening_job": job.id})  # fmt: skip
+    session.commit()
+    response.headers["Location"] = f"/v1/jobs/{job.id}"
+    return views.allegation_office(
+        stored.allegation,
+        views.policy().allegation_deadlines,
+        rs.clock.today(),
+        screening_now.screenings_of(session, stored.allegation.code),
+    )
+
+
+@router.get(
+    "/allegations/{tracking_code}/screenings/{job_id}/result",
+    responses={200: {"content": {"application/json": {}}}},
+)
+def get_allegation_screening_result(
+    tracking_code: str, job_id: str, service: ServiceDep, session: SessionDep, caller: AdminCaller
+) -> Response:
+    """The full screening result (CONTRACTS §6 shape) of a finished 'screening now'."""
+    stored = store.find_allegation(session, tracking_code)
+    blob = screening_now.result_blob(session, stored.allegation.code, job_id)
+    if blob is None:
+        raise not_found("finished screening of this allegation", job_id)
+    return Response(service.blobs.read_bytes(blob), media_type="application/json")
 
 
 @router.post(
