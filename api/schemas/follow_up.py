@@ -159,7 +159,9 @@ class AllegationAction(_Body):
     cycle_id: str | None = Field(None, max_length=32)
     note: str = Field("", max_length=4000)
     on: date | None = Field(None, description="date of the step (default today)")
-    screening: ScreeningNowRequest = Field(default_factory=lambda: ScreeningNowRequest())
+    screening: ScreeningNowRequest = Field(
+        default_factory=lambda: ScreeningNowRequest(submission_id=None, corpus_id=None)
+    )
 
 
 class AllegationImportResult(BaseModel):
