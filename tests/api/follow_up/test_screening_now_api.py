@@ -166,3 +166,38 @@ def test_another_screening_runs_only_for_screening_now_and_a_bad_source_fails_cl
     assert failed["result"] is None
     kinds = [e["kind"] for e in _record(api, code)["events"]]
     assert kinds.count("screened") == 1  # the failed run recorded nothing
+
+
+def test_a_corpus_document_named_as_the_source_is_compared_within_the_office_corpus(
+    api: Any,
+) -> None:
+    client = api.client
+    corpus = client.post("/v1/corpora", json={"name": "default"}, headers=api.as_("admin"))
+    assert corpus.status_code == 201, corpus.text
+    added = client.post(
+        f"/v1/corpora/{corpus.json()['id']}/documents",
+        params={"filename": "李四硕士论文.pdf", "title": "李四 2019 年硕士论文"},
+        content=thesis_pdf_bytes("李四 2019 年硕士论文", COPIED),
+        headers=api.as_("admin"),
+    )
+    assert added.status_code == 202, added.text
+    api.run_jobs()
+    job = client.get(added.headers["location"], headers=api.as_("admin")).json()
+    doc_id = job["result"]["document_id"]
+    _thesis(api, "T0005")
+    code = _allegation(client, None)
+    _linked(api, code, "T0005")
+    chosen = _step(
+        api,
+        code,
+        action="follow_up",
+        follow_up="screening_now",
+        screening={"sources": ["李四硕士论文.pdf"]},
+    )
+    assert chosen.status_code == 200, chosen.text
+    api.run_jobs()
+    (done,) = _record(api, code)["screenings"]
+    assert done["state"] == "complete", done
+    (named,) = done["named"]
+    assert named["doc_id"] == doc_id and named["file"] == "李四硕士论文.pdf"
+    assert named["passages"] >= 1 and done["named_source_found"] is True
