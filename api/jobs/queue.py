@@ -93,6 +93,25 @@ def renew(
         return rowcount(result) == 1
 
 
+def hold(session: Session, job_id: str, worker_id: str, lease_seconds: float) -> bool:
+    """Whether this worker still holds the job; if so, locks its row and extends its lease.
+
+    Run first in the transaction that records a job's outcome. The conditional UPDATE takes
+    the row's lock (PostgreSQL) or the database's write lock (SQLite) until that transaction
+    ends, and the fresh lease keeps another worker from claiming the job between the commit
+    and `finish`; a worker whose lease expired and was claimed by another gets False and
+    must record nothing, so a job's outcome is recorded once even when a stalled worker wakes.
+    """
+    now = utcnow()
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.worker_id == worker_id, Job.state == RUNNING)
+        .values(lease_until=now + timedelta(seconds=lease_seconds), updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return rowcount(result) == 1
+
+
 def finish(
     sessions: sessionmaker[Session],
     job_id: str,

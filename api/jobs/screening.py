@@ -32,6 +32,7 @@ ERROR_CODES = {
     "too_large": "TOO_LARGE",
     "unsupported": "UNSUPPORTED_TYPE",
 }
+FINISHED = frozenset({"complete", "error"})
 STAGES = {"index": (0.0, 0.2), "extract": (0.2, 0.5), "screen": (0.5, 0.95)}
 
 
@@ -116,7 +117,12 @@ def run_screening(context: JobContext, payload: dict[str, Any]) -> dict[str, Any
     work.mkdir(parents=True)
     try:
         with service.sessions() as session:
+            context.hold_lease(session)
             screenings = session.scalars(select(Screening).where(Screening.id.in_(ids))).all()
+            if screenings and all(s.state in FINISHED for s in screenings):
+                # An earlier attempt recorded the outcome and its worker stopped before it
+                # could mark the job finished: recording it again would repeat the webhooks.
+                return {"screenings": len(ids), "already_recorded": True}
             by_id = {s.id: s for s in screenings}
             settings: dict[str, Any] = screenings[0].settings if screenings else {}
             paths: list[Path] = []
@@ -162,7 +168,7 @@ def run_screening(context: JobContext, payload: dict[str, Any]) -> dict[str, Any
             data = json.dumps(result, ensure_ascii=False).encode("utf-8")
             stored[screening_id] = service.blobs.put_bytes(data).sha256
         summary = _batch_summary(service, work, results, ids) if batch_id else None
-        _record_results(service, ids, results, stored, batch_id, summary)
+        _record_results(context, ids, results, stored, batch_id, summary)
         return {"screenings": len(ids)}
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -188,15 +194,19 @@ def _batch_summary(
 
 
 def _record_results(
-    service: Service,
+    context: JobContext,
     ids: list[str],
     results: list[dict[str, Any]],
     stored: dict[str, str],
     batch_id: str | None,
     summary: dict[str, str] | None,
 ) -> None:
+    """Records the results and queues their webhooks in one transaction, only if this run
+    still holds the job (so a run that lost its lease never records a second outcome)."""
+    service = context.service
     max_attempts = service.settings.webhook_max_attempts
     with service.sessions() as session:
+        context.hold_lease(session)
         for screening_id, result in zip(ids, results, strict=True):
             screening = session.get(Screening, screening_id)
             assert screening is not None
@@ -260,6 +270,7 @@ def give_up_screening(context: JobContext, payload: dict[str, Any], reason: str)
     """Ends every unfinished screening of the job in error INTERNAL (never left running)."""
     service = context.service
     with service.sessions() as session:
+        context.hold_lease(session)
         for screening in session.scalars(
             select(Screening).where(Screening.id.in_(payload["screening_ids"]))
         ):

@@ -16,6 +16,8 @@ from api.service import Service
 from api.storage.models import Job
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from corpora.isolation import IsolatedExtractor
 
 log = logging.getLogger("spotcheck.worker")
@@ -36,6 +38,10 @@ class PermanentFailure(Exception):
     """Raised by a handler for a failure that retrying cannot fix."""
 
 
+class LeaseLost(Exception):
+    """The job's lease expired and another worker claimed it: this run must record nothing."""
+
+
 @dataclass(frozen=True)
 class JobContext:
     """What a handler gets besides its payload.
@@ -49,6 +55,15 @@ class JobContext:
     attempt: int
     worker_id: str
     extractor: IsolatedExtractor
+
+    def hold_lease(self, session: Session) -> None:
+        """Call first in the transaction that records the job's outcome (see `queue.hold`).
+
+        Raises `LeaseLost` when another worker has claimed the job since this run began.
+        """
+        lease = self.service.settings.job_lease_seconds
+        if not q.hold(session, self.job_id, self.worker_id, lease):
+            raise LeaseLost(f"job {self.job_id}: lease lost to another worker")
 
 
 @dataclass(frozen=True)
@@ -173,6 +188,9 @@ class Worker:
                 q.finish(sessions, job.id, self.worker_id, state=q.ERROR, error=str(exc))
             else:
                 q.release(sessions, job.id, self.worker_id, delay_seconds=exc.delay, error=str(exc))
+        except LeaseLost as exc:
+            stop_renewing.set()
+            log.warning("%s; its outcome is recorded by the worker holding it", exc)
         except PermanentFailure as exc:
             stop_renewing.set()
             self._give_up(handler, context, job.payload, str(exc))
@@ -201,6 +219,8 @@ class Worker:
             return
         try:
             handler.give_up(context, payload, reason)
+        except LeaseLost as exc:
+            log.warning("%s; not giving up on it here", exc)
         except Exception:
             log.exception("give_up of job %s failed", context.job_id)
 
