@@ -9,6 +9,7 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from api.jobs import queue as q
@@ -94,6 +95,27 @@ def lower_thread_priority(niceness: int) -> int | None:
     except OSError:
         return None
     return target
+
+
+AUTOGROUP = Path("/proc/self/autogroup")
+
+
+def lower_session_priority(niceness: int, autogroup: Path = AUTOGROUP) -> int | None:
+    """Lowers the CPU priority of this process's session when it leads one; the value set.
+
+    Linux with autogroup scheduling (`/proc/sys/kernel/sched_autogroup_enabled`) shares the
+    CPU between sessions first and applies niceness only inside a session, so niced job
+    threads in a worker started as its own session (a systemd service, `setsid`) would still
+    take as much CPU as the whole `serve` session. Only a session leader changes its
+    session's priority (otherwise it might be the shell's, shared with the server).
+    """
+    if niceness <= 0 or not autogroup.exists() or os.getsid(0) != os.getpid():
+        return None
+    try:
+        autogroup.write_text(f"{niceness}\n")
+    except OSError:
+        return None
+    return niceness
 
 
 class Worker:
