@@ -112,6 +112,29 @@ def hold(session: Session, job_id: str, worker_id: str, lease_seconds: float) ->
     return rowcount(result) == 1
 
 
+def complete_in(
+    session: Session, job_id: str, worker_id: str, result: dict[str, Any] | None = None
+) -> bool:
+    """Marks the job complete inside `session`'s transaction, so the outcome a handler
+    records and the job's completion commit together (no moment when a screening is
+    complete while its job still runs); False if this worker no longer holds it."""
+    now = utcnow()
+    changed = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.worker_id == worker_id, Job.state == RUNNING)
+        .values(
+            state=COMPLETE,
+            result=result or {},
+            last_error=None,
+            lease_until=None,
+            finished_at=now,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return rowcount(changed) == 1
+
+
 def finish(
     sessions: sessionmaker[Session],
     job_id: str,

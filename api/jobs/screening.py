@@ -32,7 +32,6 @@ ERROR_CODES = {
     "too_large": "TOO_LARGE",
     "unsupported": "UNSUPPORTED_TYPE",
 }
-FINISHED = frozenset({"complete", "error"})
 STAGES = {"index": (0.0, 0.2), "extract": (0.2, 0.5), "screen": (0.5, 0.95)}
 
 
@@ -119,10 +118,6 @@ def run_screening(context: JobContext, payload: dict[str, Any]) -> dict[str, Any
         with service.sessions() as session:
             context.hold_lease(session)
             screenings = session.scalars(select(Screening).where(Screening.id.in_(ids))).all()
-            if screenings and all(s.state in FINISHED for s in screenings):
-                # An earlier attempt recorded the outcome and its worker stopped before it
-                # could mark the job finished: recording it again would repeat the webhooks.
-                return {"screenings": len(ids), "already_recorded": True}
             by_id = {s.id: s for s in screenings}
             settings: dict[str, Any] = screenings[0].settings if screenings else {}
             paths: list[Path] = []
@@ -168,8 +163,9 @@ def run_screening(context: JobContext, payload: dict[str, Any]) -> dict[str, Any
             data = json.dumps(result, ensure_ascii=False).encode("utf-8")
             stored[screening_id] = service.blobs.put_bytes(data).sha256
         summary = _batch_summary(service, work, results, ids) if batch_id else None
-        _record_results(context, ids, results, stored, batch_id, summary)
-        return {"screenings": len(ids)}
+        outcome = {"screenings": len(ids)}
+        _record_results(context, ids, results, stored, batch_id, summary, outcome)
+        return outcome
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -200,9 +196,10 @@ def _record_results(
     stored: dict[str, str],
     batch_id: str | None,
     summary: dict[str, str] | None,
+    outcome: dict[str, Any],
 ) -> None:
-    """Records the results and queues their webhooks in one transaction, only if this run
-    still holds the job (so a run that lost its lease never records a second outcome)."""
+    """Records the results, queues their webhooks and completes the job in one transaction,
+    only if this run still holds the job (a run that lost its lease records nothing)."""
     service = context.service
     max_attempts = service.settings.webhook_max_attempts
     with service.sessions() as session:
@@ -263,6 +260,7 @@ def _record_results(
                     institution=None,
                     max_attempts=max_attempts,
                 )
+        context.complete_in(session, outcome)
         session.commit()
 
 

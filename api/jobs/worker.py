@@ -66,6 +66,12 @@ class JobContext:
         if not q.hold(session, self.job_id, self.worker_id, lease):
             raise LeaseLost(f"job {self.job_id}: lease lost to another worker")
 
+    def complete_in(self, session: Session, result: dict[str, Any]) -> None:
+        """Marks the job complete in the transaction that records its outcome (after
+        `hold_lease` in the same transaction, so this cannot fail)."""
+        if not q.complete_in(session, self.job_id, self.worker_id, result):
+            raise LeaseLost(f"job {self.job_id}: lease lost to another worker")
+
 
 @dataclass(frozen=True)
 class JobHandler:
