@@ -22,10 +22,8 @@ import hashlib
 import json
 import os
 import shutil
-import threading
 import uuid
 from abc import ABC, abstractmethod
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,8 +38,6 @@ DOC_BITS = 64 - HASH_BITS
 MAX_SEGMENT_DOCUMENTS = 1 << DOC_BITS
 _DOC_MASK = np.uint64(MAX_SEGMENT_DOCUMENTS - 1)
 _SHIFT = np.uint64(DOC_BITS)
-# Queries whose segment ranges a store keeps (each a few MB for a 100,000-character thesis).
-RANGES_KEPT = 8
 MANIFEST_NAME = "index.json"
 FORMAT_VERSION = 1
 
@@ -124,7 +120,6 @@ class IndexStore(ABC):
         self._state = StoreState()
         self._version = 0
         self._cache: dict[str, Any] = {}
-        self._ranges_lock = threading.Lock()
 
     def _changed(self) -> None:
         """Drops what was derived from the segments and removed set."""
@@ -295,21 +290,12 @@ class IndexStore(ABC):
         )
 
     def _ranges(self, hashes: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Per segment, where each hash's postings begin and end.
-
-        The last RANGES_KEPT queries' ranges are kept, so the statistics and the postings of
-        one query search the segments once even when other queries' tasks run in between
-        (on a cluster worker they interleave; the searches are memory-bound).
-        """
+        """Per segment, where each hash's postings begin and end (the last query's is kept,
+        so statistics and postings of one query search the segments once)."""
         digest = hashlib.blake2b(hashes.tobytes(), digest_size=16).digest()
-        kept: OrderedDict[bytes, tuple[list[np.ndarray], list[np.ndarray]]] = (
-            self._cache.setdefault("ranges", OrderedDict())
-        )
-        with self._ranges_lock:
-            hit = kept.get(digest)
-            if hit is not None:
-                kept.move_to_end(digest)
-                return hit
+        hit = self._cache.get("ranges")
+        if hit is not None and hit[0] == digest:
+            return hit[1], hit[2]
         lows: list[np.ndarray] = []
         highs: list[np.ndarray] = []
         low_keys = hashes << _SHIFT
@@ -317,10 +303,7 @@ class IndexStore(ABC):
         for seg in self._state.segments:
             lows.append(np.searchsorted(seg.keys, low_keys, side="left"))
             highs.append(np.searchsorted(seg.keys, high_keys, side="right"))
-        with self._ranges_lock:
-            kept[digest] = (lows, highs)
-            while len(kept) > RANGES_KEPT:
-                kept.popitem(last=False)
+        self._cache["ranges"] = (digest, lows, highs)
         return lows, highs
 
     def document_frequencies(self, hashes: np.ndarray) -> np.ndarray:
