@@ -374,6 +374,12 @@ def main() -> int:
     parser.add_argument(
         "--processes", type=int, default=1, help="HTTP processes (serve --processes)"
     )
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        help="SPOTCHECK_WORKER_NICE for the worker (default: the product's, 19; on a machine "
+        "busy with other work a worker at 19 in its own session may barely run)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the data folder")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-up below
@@ -393,6 +399,8 @@ def main() -> int:
     }
     if args.db:
         env["SPOTCHECK_DATABASE_URL"] = args.db
+    if args.worker_nice is not None:
+        env["SPOTCHECK_WORKER_NICE"] = str(args.worker_nice)
     token = issue_key(data, args.db, "system", "负载测试大学")
     port = free_port()
     serve_args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
