@@ -81,6 +81,10 @@ class AlignConfig:
     # apart) merge when their sources are at most `merge_gap_source` units apart: summaries.
     merge_gap_source: int = 12
     merge_gap_suspicious: int = 0
+    # When the joined cluster is a compression (its source span at least `summary_ratio` times
+    # its suspicious span), sources up to `merge_gap_summary` units apart join too.
+    merge_gap_summary: int = 16
+    summary_ratio: float = 2.0
     edge_dice: float = 0.5  # weaker seeds at a passage edge must continue the passage in order
     extend_similarity: float = 0.8  # neighbouring units this alike (edit similarity) join
     extend_steps: int = 3
@@ -99,6 +103,10 @@ class AlignConfig:
     # Seeds of one suspicious unit weaker than this times its best seed are dropped.
     best_seed_ratio: float = 0.9
     single_seed_dice: float = 0.55  # a passage resting on one seed pair needs this Dice
+    # A summary keeps a sample of its source's sentences: the source ends it left out are about
+    # as long as the mean gap between the kept ones. The source span grows by this share of
+    # that gap at each end (half: text outside the true span costs precision; 0 turns it off).
+    summary_edge: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -348,7 +356,11 @@ def _cluster(i: np.ndarray, j: np.ndarray, config: AlignConfig) -> list[np.ndarr
 
 
 def _merge_adjacent(
-    clusters: list[np.ndarray], i: np.ndarray, j: np.ndarray, config: AlignConfig
+    clusters: list[np.ndarray],
+    i: np.ndarray,
+    j: np.ndarray,
+    dice: np.ndarray,
+    config: AlignConfig,
 ) -> list[np.ndarray]:
     """Join clusters that follow each other in the suspicious text with nearby sources.
 
@@ -364,11 +376,38 @@ def _merge_adjacent(
             lo_b, hi_b = int(j[last].min()), int(j[last].max())
             lo_n, hi_n = int(j[members].min()), int(j[members].max())
             gap_b = max(lo_n - hi_b, lo_b - hi_n) - 1
-            if gap_a <= config.merge_gap_suspicious and gap_b <= config.merge_gap_source:
+            susp_span = int(i[members].max()) - int(i[last].min()) + 1
+            src_span = max(hi_b, hi_n) - min(lo_b, lo_n) + 1
+            # The wider gap of a summary only between clusters that each rest on a strong seed:
+            # weak seeds of same-topic sentences would otherwise join far apart.
+            summary = (
+                src_span >= config.summary_ratio * susp_span
+                and dice[last].max() >= config.edge_dice
+                and dice[members].max() >= config.edge_dice
+            )
+            allowed = config.merge_gap_summary if summary else config.merge_gap_source
+            if gap_a <= config.merge_gap_suspicious and gap_b <= allowed:
                 merged[-1] = np.concatenate([last, members])
                 continue
         merged.append(members)
     return merged
+
+
+def _summary_gap(sj: np.ndarray, susp_chars: int, src_chars: int, config: AlignConfig) -> int:
+    """Source units a summarised passage is expected to have left out at each end.
+
+    A summary keeps a sample of its source's sentences, and samples rarely include the first
+    and the last one: the expected gap at each end equals the mean gap between kept sentences.
+    Only compressions count (the source span `summary_ratio` times longer in characters);
+    verbatim and lightly edited copies have no gaps and get no extension.
+    """
+    src_units = np.unique(sj)
+    if len(src_units) < 2 or config.summary_edge <= 0:
+        return 0
+    if src_chars < config.summary_ratio * susp_chars:
+        return 0
+    left_out = int(src_units[-1] - src_units[0] + 1) - len(src_units)
+    return int(round(config.summary_edge * left_out / (len(src_units) - 1)))
 
 
 def _trim_weak_edges(
@@ -555,11 +594,11 @@ def align_prepared(
     i, j, dice = _seed_pairs(susp, src, config)
     if len(i) == 0:
         return []
-    candidates: list[tuple[float, int, int, int, int]] = []  # score and unit spans
+    candidates: list[tuple[float, int, int, int, int, int]] = []  # score, unit spans, gap
     # Gaps are counted in units that carry content: "1990;" or a lone "." costs nothing.
     ri = np.cumsum(susp.sentence_sizes >= config.content_features)[i]
     rj = np.cumsum(src.sentence_sizes >= config.content_features)[j]
-    for members in _merge_adjacent(_cluster(ri, rj, config), ri, rj, config):
+    for members in _merge_adjacent(_cluster(ri, rj, config), ri, rj, dice, config):
         members = _trim_weak_edges(members, ri, rj, dice, config)
         si, sj = i[members], j[members]
         a0, a1, b0, b1 = int(si.min()), int(si.max()), int(sj.min()), int(sj.max())
@@ -593,18 +632,20 @@ def align_prepared(
         ):
             continue
         score = overlap * (susp_end - susp_start)
-        candidates.append((score, a0, a1, b0, b1))
-    kept: list[tuple[int, int, int, int]] = []
-    for _, a0, a1, b0, b1 in sorted(candidates, reverse=True):
-        if any(a0 <= k1 and k0 <= a1 for k0, k1, _, _ in kept):
+        gap = _summary_gap(sj, susp_end - susp_start, src_end - src_start, config)
+        candidates.append((score, a0, a1, b0, b1, gap))
+    kept: list[tuple[int, int, int, int, int]] = []
+    for _, a0, a1, b0, b1, gap in sorted(candidates, reverse=True):
+        if any(a0 <= k[1] and k[0] <= a1 for k in kept):
             continue
-        kept.append((a0, a1, b0, b1))
+        kept.append((a0, a1, b0, b1, gap))
     kept.sort()
     passages = []
-    for n, (a0, a1, b0, b1) in enumerate(kept):
+    for n, (a0, a1, b0, b1, gap) in enumerate(kept):
         low = kept[n - 1][1] + 1 if n else 0
         high = kept[n + 1][0] - 1 if n + 1 < len(kept) else len(susp.sentence_starts) - 1
         a0, a1, b0, b1 = _extend(susp, src, (a0, a1, b0, b1), low, high, config)
+        b0, b1 = max(b0 - gap, 0), min(b1 + gap, len(src.sentence_starts) - 1)
         s0, s1 = _refine_side(susp, src, (a0, a1), (b0, b1))
         r0, r1 = _refine_side(src, susp, (b0, b1), (a0, a1))
         verdict = classify_passage(

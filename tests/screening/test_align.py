@@ -153,3 +153,14 @@ def test_hard_wrapped_texts_align_as_if_unwrapped() -> None:
     found = single(align_pair(susp, source))
     assert susp[found.susp_start : found.susp_end].replace("\n", "") == copied
     assert source[found.src_start : found.src_end].replace("\n", "") == copied
+
+
+def test_a_summary_source_span_reaches_past_its_first_and_last_kept_sentence() -> None:
+    source = " ".join(EN[0:16])
+    kept = [EN[2], EN[5], EN[8], EN[11]]  # every third sentence: a summary
+    susp, at = insert(" ".join(EN[16:24]), " " + " ".join(kept), EN[17])
+    found = single(align_pair(susp, source))
+    assert (found.susp_start, found.susp_end) == (at + 1, at + 1 + len(" ".join(kept)))
+    # Two sentences were left out between kept ones: half that gap is added at each end.
+    assert found.src_start == source.index(EN[1])
+    assert found.src_end == source.index(EN[12]) + len(EN[12])
