@@ -23,6 +23,7 @@ Everything per character or per token is numpy; Python loops run over seeds and 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +45,7 @@ __all__ = [
     "align_prepared",
     "align_texts",
     "is_stop_word",
+    "numbers_agree",
     "prepare_text",
     "sentence_cosines",
 ]
@@ -457,33 +459,39 @@ def _same_meaning(
     for doc, (first, last) in ((susp, susp_units), (src, src_units)):
         if not np.any(unit_languages(doc)[0][first : last + 1] == LANGUAGE_ZH):
             return False  # glosses explain Chinese words only
-    if not _numbers_agree(susp, susp_units, src, src_units):
+    if not numbers_agree(susp, susp_units, src, src_units):
         return False
     return chinese_meaning_similarity(susp, susp_units, src, src_units) >= threshold
 
 
-def _numbers(doc: PreparedText, units: tuple[int, int]) -> np.ndarray:
-    """Token ids of the numbers (tokens starting with a digit) in units `units[0]..units[1]`."""
-    lo = np.searchsorted(doc.token_unit, units[0], side="left")
-    hi = np.searchsorted(doc.token_unit, units[1], side="right")
-    starts = doc.tokens.starts[lo:hi]
-    if len(starts) == 0:
-        return np.zeros(0, dtype=np.uint64)
-    codes = np.frombuffer(doc.original.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    first = codes[starts]
-    digit = (first >= 0x30) & (first <= 0x39)
-    return np.unique(doc.tokens.ids[lo:hi][digit])
+_NUMBER = re.compile(r"\d[\d,，]*(?:\.\d+)?")
 
 
-def _numbers_agree(
+def _numbers(doc: PreparedText, units: tuple[int, int]) -> set[str]:
+    """The numbers written in digits in units `units[0]..units[1]`, in one spelling.
+
+    Thousands separators go, and so do trailing zeros (1,000 = 1000 = 1 千; 25 万 = 250,000):
+    translations change how a number is grouped and in which unit it is counted.
+    """
+    text = doc.original[int(doc.sentence_starts[units[0]]) : int(doc.sentence_ends[units[1]])]
+    spelled = set()
+    for match in _NUMBER.findall(text):
+        whole, _, fraction = match.replace(",", "").replace("，", "").partition(".")
+        digits = str(int(whole)) + fraction if whole else fraction
+        spelled.add(digits.rstrip("0") or "0")
+    return spelled
+
+
+def numbers_agree(
     susp: PreparedText, susp_units: tuple[int, int], src: PreparedText, src_units: tuple[int, int]
 ) -> bool:
-    """A rewording keeps the facts: when both sides give numbers, they share at least one.
+    """A rewording or a translation keeps the facts: when both sides give numbers (tokens
+    starting with a digit), they share at least one.
 
     Two abstracts written on one template (目的…方法 将 120 例…) differ exactly there.
     """
     a, b = _numbers(susp, susp_units), _numbers(src, src_units)
-    return len(a) == 0 or len(b) == 0 or bool(np.intersect1d(a, b).size)
+    return not a or not b or bool(a & b)
 
 
 def _passage_features(doc: PreparedText, first: int, last: int) -> np.ndarray:
