@@ -79,7 +79,7 @@ def test_without_the_setting_chinese_sources_are_not_searched_across_languages(
     assert [p for p in result["passages"] if p["class"] == "translated"] == []
 
 
-def test_the_setting_is_fixed_when_the_corpus_is_created(
+def test_the_setting_is_fixed_at_creation_and_holds_for_every_shard(
     files: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     corpus = files / "corpus-fixed"
@@ -108,3 +108,14 @@ def test_the_setting_is_fixed_when_the_corpus_is_created(
         == 0
     )
     assert Corpus.open(corpus).cross_language == "both"
+    out = files / "out-sharded"
+    assert (
+        main(
+            ["screen", str(files / "thesis.pdf"), "--corpus", str(corpus), "--out", str(out)]
+            + ["--no-reports"]
+        )
+        == 0
+    )
+    result = json.loads((out / "thesis.json").read_text(encoding="utf-8"))
+    [p] = [p for p in result["passages"] if p["class"] == "translated"]
+    assert p["source_language"] == "zh"
