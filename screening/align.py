@@ -470,15 +470,19 @@ _NUMBER = re.compile(r"\d[\d,，]*(?:\.\d+)?")
 def _numbers(doc: PreparedText, units: tuple[int, int]) -> set[str]:
     """The numbers written in digits in units `units[0]..units[1]`, in one spelling.
 
-    Thousands separators go, and so do trailing zeros (1,000 = 1000 = 1 千; 25 万 = 250,000):
-    translations change how a number is grouped and in which unit it is counted.
+    Thousands separators go, and so do the trailing zeros of whole numbers (1,000 = 1000 = 1 千;
+    25 万 = 250,000): translations change how a number is grouped and in which unit it is
+    counted.
     """
     text = doc.original[int(doc.sentence_starts[units[0]]) : int(doc.sentence_ends[units[1]])]
     spelled = set()
     for match in _NUMBER.findall(text):
         whole, _, fraction = match.replace(",", "").replace("，", "").partition(".")
-        digits = str(int(whole)) + fraction if whole else fraction
-        spelled.add(digits.rstrip("0") or "0")
+        fraction = fraction.rstrip("0")
+        if fraction:  # 12.50 = 12.5, never 1250
+            spelled.add(f"{int(whole)}.{fraction}")
+        else:
+            spelled.add(str(int(whole)).rstrip("0") or "0")
     return spelled
 
 
