@@ -7,7 +7,9 @@ the corpus (id or file name) — through `screening.named_sources.screen_with_na
 and records the outcome with `review.allegation_screening` (`summarise_screening`,
 `record_screening`): the same functions the CLI calls. The allegation gains a `screened`
 step, the audit log an `allegation.screened` event, and the job keeps the summary and the
-result's blob; only the office reads them. Reporters see the allegation's coarse status.
+result's blob, all committed with the job's completion (`JobContext.complete_in`), so a
+run that lost its lease records nothing; only the office reads them. Reporters see the
+allegation's coarse status.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from review.allegation_screening import (
     screening_to_json,
     summarise_screening,
 )
-from review.allegations import Allegation, AllegationError, EventKind
+from review.allegations import Allegation, AllegationError
 
 KIND = "allegation.screen"
 ATTACHMENT = re.compile(r"^attachment:(\d+)$")
@@ -277,7 +279,9 @@ def run_screening_now(context: JobContext, payload: dict[str, Any]) -> dict[str,
         data = json.dumps(screened.result, ensure_ascii=False).encode("utf-8")
         blob = service.blobs.put_bytes(data).sha256
         location = result_location(code, context.job_id)
+        outcome: dict[str, Any] = {"result_blob": blob}
         with service.sessions() as session:
+            context.hold_lease(session)
             stored = store.find_allegation(session, code)
             allegation = stored.allegation
             last = allegation.events[-1].on if allegation.events else rs.clock.today()
@@ -290,11 +294,7 @@ def run_screening_now(context: JobContext, payload: dict[str, Any]) -> dict[str,
                     max(rs.clock.today(), last),
                     str(payload["actor"]),
                 )
-                done = any(
-                    e.kind is EventKind.SCREENED and location in e.note for e in allegation.events
-                )
-                if not done:
-                    store.save_allegation(session, stored, record_screening(allegation, summary))
+                store.save_allegation(session, stored, record_screening(allegation, summary))
             except AllegationError as exc:
                 raise PermanentFailure(f"{exc}; nothing was recorded") from exc
             except ApiProblem as exc:
@@ -308,8 +308,10 @@ def run_screening_now(context: JobContext, payload: dict[str, Any]) -> dict[str,
                 stored.record.id,
                 {"code": code, "job_id": context.job_id, "flag": summary.flag},
             )
+            outcome["screening"] = screening_to_json(summary)
+            context.complete_in(session, outcome)
             session.commit()
-        return {"screening": screening_to_json(summary), "result_blob": blob}
+        return outcome
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
