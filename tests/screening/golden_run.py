@@ -71,9 +71,7 @@ def run(root: Path) -> dict[str, dict[str, Any]]:
         out,
         metadata={m["thesis_id"]: m for m in METADATA},
     )
-    return {
-        p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(out.glob("*.json"))
-    }
+    return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(out.glob("*.json"))}
 
 
 if __name__ == "__main__":
