@@ -21,11 +21,13 @@ import os
 import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from corpora.extract import ExtractedDocument
+    from screening.result import ScreeningResult, ThesisInfo
 
 MASK = "■"
 # Metadata fields that name a person or an institution (strings or lists of strings).
@@ -95,11 +97,9 @@ def blind_id(key: bytes, thesis_key: str) -> str:
     return "B-" + _mac(key, "thesis:" + thesis_key).hex()[:10].upper()
 
 
-def thesis_key(thesis: Mapping[str, Any]) -> str:
+def thesis_key(thesis: ThesisInfo) -> str:
     """What a result's thesis is known by: its id, else its content hash, else its file name."""
-    metadata = thesis.get("metadata") or {}
-    key = str(metadata.get("thesis_id") or "") if isinstance(metadata, Mapping) else ""
-    return key or str(thesis.get("sha256") or "") or str(thesis.get("file") or "")
+    return thesis.metadata.get("thesis_id") or thesis.sha256 or thesis.file
 
 
 def institution_number(metadata: Mapping[str, Any], key: bytes) -> str:
@@ -267,7 +267,7 @@ def blind_copy(doc: ExtractedDocument, names: Iterable[str] = ()) -> str:
 # --- same-batch sources --------------------------------------------------------------------------
 
 
-def anonymise_batch_sources(result: Mapping[str, Any]) -> dict[str, Any]:
+def anonymise_batch_sources(result: ScreeningResult) -> ScreeningResult:
     """A copy of a screening result whose same-batch sources say nothing about their thesis.
 
     Other theses of the batch keep their share and passages but lose id, title, file, authors
@@ -276,42 +276,23 @@ def anonymise_batch_sources(result: Mapping[str, Any]) -> dict[str, Any]:
     """
     renamed: dict[str, str] = {}
     sources = []
-    for source in result.get("sources") or []:
-        if isinstance(source, Mapping) and (
-            source.get("origin") == BATCH_ORIGIN or str(source.get("id", "")).startswith("batch:")
-        ):
+    for source in result.sources:
+        if source.origin == BATCH_ORIGIN or source.id.startswith("batch:"):
             number = len(renamed) + 1
-            renamed[str(source.get("id"))] = f"batch:{number}"
-            kept = {k: v for k, v in source.items() if k in _ANONYMOUS_SOURCE_FIELDS}
-            title = SAME_BATCH_TITLE.format(n=number)
-            sources.append(
-                {**kept, "id": f"batch:{number}", "title": title, "file": "", "authors": []}
-                | {"institution": ""}
+            renamed[source.id] = f"batch:{number}"
+            source = replace(
+                source,
+                id=f"batch:{number}",
+                title=SAME_BATCH_TITLE.format(n=number),
+                file="",
+                authors=(),
+                institution="",
             )
-        else:
-            sources.append(source)
+        sources.append(source)
     if not renamed:
-        return dict(result)
-    passages = [
-        {**p, "source_id": renamed.get(str(p.get("source_id")), p.get("source_id"))}
-        if isinstance(p, Mapping)
-        else p
-        for p in result.get("passages") or []
-    ]
-    return {**result, "sources": sources, "passages": passages}
-
-
-_ANONYMOUS_SOURCE_FIELDS = frozenset(
-    {
-        "characters",
-        "share",
-        "assessed_share",
-        "source_characters",
-        "year",
-        "type",
-        "own_work",
-        "origin",
-        "classes",
-        "excluded",
-    }
-)
+        return result
+    passages = tuple(
+        replace(p, source_id=renamed[p.source_id]) if p.source_id in renamed else p
+        for p in result.passages
+    )
+    return replace(result, sources=tuple(sources), passages=passages)

@@ -13,8 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-import numpy as np
-
 from screening.document_fields import document_field
 from screening.intake import ThesisWork
 from screening.measure import (
@@ -27,7 +25,15 @@ from screening.measure import (
     span_mask,
 )
 from screening.policy import Evidence, Flag, assess
-from screening.result import PassageRecord, SourceInfo, ThesisInfo, build_result
+from screening.result import (
+    PassageRecord,
+    ScreeningResult,
+    Section,
+    SourceInfo,
+    ThesisInfo,
+    build_result,
+    page_of,
+)
 from screening.settings import ScreenSettings
 
 _NAME_STRIP = re.compile(r"[\s·•\.\-]")
@@ -40,7 +46,7 @@ def finish_thesis(
     corpus_info: Mapping[str, Any],
     source_infos: Mapping[str, SourceInfo],
     excluded_ids: frozenset[str],
-) -> dict[str, Any]:
+) -> ScreeningResult:
     """The result of one thesis from its matches (`source_infos` describes every source)."""
     info = thesis_info(th)
     if not th.screenable or th.regions is None:
@@ -80,7 +86,7 @@ def finish_thesis(
 
 def unscreenable_result(
     th: ThesisWork, info: ThesisInfo, cfg: ScreenSettings, corpus_info: Mapping[str, Any]
-) -> dict[str, Any]:
+) -> ScreeningResult:
     """The result of a thesis without text: its status, no figures, a `needs_review` flag."""
     status = th.doc.status if th.doc.status not in ("ok", "partial") else "not_extractable"
     reason = document_field(th.doc, "reason") or "no text could be extracted"
@@ -170,7 +176,7 @@ def thesis_info(th: ThesisWork) -> ThesisInfo:
     doc = th.doc
     ok = doc.status in ("ok", "partial")
     sections = [
-        {"kind": s.kind, "title": s.title, "start": s.start, "end": s.end}
+        Section(s.kind, s.title, s.start, s.end)
         for s in (document_field(doc, "sections", ()) or ())
     ]
     return ThesisInfo(
@@ -187,13 +193,6 @@ def thesis_info(th: ThesisWork) -> ThesisInfo:
         else (),
         metadata=th.metadata,
     )
-
-
-def page_of(page_starts: Sequence[int], offset: int) -> int:
-    """The 1-based page holding `offset`."""
-    if not page_starts:
-        return 1
-    return int(np.searchsorted(np.asarray(page_starts), offset, side="right")) or 1
 
 
 def _same_person(a: str, b: str) -> bool:

@@ -84,7 +84,7 @@ def extract_theses(
     for p, meta, (doc, seconds) in zip(files, metas, extracted, strict=True):
         found = document_field(doc, "metadata", {}) or {}
         merged = {str(k): str(v) for k, v in found.items() if v}
-        merged.update({k: v for k, v in meta.items() if v})
+        merged.update({str(k): str(v) for k, v in meta.items() if v})
         th = ThesisWork(key=p.stem, path=p, doc=doc, metadata=merged, sha256=file_sha256(p))
         th.text = doc.text if doc.status in ("ok", "partial") else ""
         th.timings["extract"] = seconds

@@ -1,4 +1,4 @@
-"""Screening pipeline: thesis files in, one result dict per thesis out.
+"""Screening pipeline: thesis files in, one `ScreeningResult` per thesis out.
 
 The stages, each a typed function in its own module:
 
@@ -37,7 +37,7 @@ from screening.intake import (
     prepare_terms,
 )
 from screening.regions import Templates, mark_regions
-from screening.result import SourceInfo, write_json_atomic
+from screening.result import ScreeningResult, SourceInfo, write_result
 from screening.search import (
     CorpusSearch,
     LocalSearch,
@@ -77,7 +77,7 @@ class ScreeningRun:
     """The results of a run, in the order of the paths (None for a thesis that failed), and
     why each failed thesis failed (by file name); only a cluster run can lose a thesis."""
 
-    results: tuple[dict[str, Any] | None, ...]
+    results: tuple[ScreeningResult | None, ...]
     failures: Mapping[str, str]
 
 
@@ -91,9 +91,9 @@ def screen_theses(
     progress: Progress | None = None,
     index: CorpusIndex | None = None,
     extractor: Extractor | None = None,
-) -> list[dict[str, Any]]:
+) -> list[ScreeningResult]:
     """Screens thesis files against a corpus (a `corpora.Corpus`, its path, or None for
-    batch-only screening) and each other; returns one result dict per path, in order.
+    batch-only screening) and each other; returns one result per path, in order.
 
     `metadata` maps a file name, file stem or thesis_id to metadata fields (author,
     title, thesis_id…) that complete what extraction finds. With `out_dir`, each
@@ -177,14 +177,14 @@ def screen_batch(
     for th in live:
         th.matches.extend(batch.matches.get(th.key, ()))
 
-    results: list[dict[str, Any] | None] = []
+    results: list[ScreeningResult | None] = []
     for th in theses:
         if th.path.name in failures:
             results.append(None)
             continue
         result = finish_thesis(th, cfg, corpus_info, source_infos, excluded_ids)
         if out_dir is not None:
-            write_json_atomic(Path(out_dir) / f"{th.key}.json", result)
+            write_result(Path(out_dir) / f"{th.key}.json", result)
         results.append(result)
     return ScreeningRun(tuple(results), failures)
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from api.cli.errors import CliError
 from api.cli.main import package_version
@@ -25,6 +25,7 @@ from sampler import DrawResult, OutputError, draw_sample, load_frame, resolve_pl
 if TYPE_CHECKING:
     from api.demo.synthetic_corpus import PlantedPassage
     from review import SampledThesis
+    from screening.result import ScreeningResult
 
 DEFAULT_OUT = Path("spotcheck-demo")
 DEFAULT_SEED = 2024
@@ -96,7 +97,7 @@ def pick_for_screening(theses: Sequence[SampledThesis], count: int) -> list[Samp
 
 def stage_screening(
     theses: Sequence[SampledThesis], out_dir: Path, seed: int
-) -> tuple[list[dict[str, Any]], Path]:
+) -> tuple[list[ScreeningResult], Path]:
     """Stage 3: thesis PDFs with planted copies, a reference corpus, screening, reports."""
     from api.demo.synthetic_corpus import write_demo_materials
     from corpora import Corpus
@@ -142,18 +143,18 @@ def stage_screening(
     return results, overview
 
 
-def planted_passage_found(planted: PlantedPassage, results: Sequence[dict[str, Any]]) -> bool:
+def planted_passage_found(planted: PlantedPassage, results: Sequence[ScreeningResult]) -> bool:
     """True when the thesis's result has a passage from the planted source overlapping it."""
     for result in results:
-        if result["thesis"].get("metadata", {}).get("thesis_id") != planted.thesis_id:
+        if result.thesis_id != planted.thesis_id:
             continue
-        files = {s["id"]: s.get("file") for s in result["sources"]}
-        for passage in result["passages"]:
-            if files.get(passage["source_id"]) != planted.source_file:
+        files = {s.id: s.file for s in result.sources}
+        for passage in result.passages:
+            if files.get(passage.source_id) != planted.source_file:
                 continue
             if planted.origin == "batch" or (
-                passage["source_start"] < planted.source_end
-                and planted.source_start < passage["source_end"]
+                passage.source_start < planted.source_end
+                and planted.source_start < passage.source_end
             ):
                 return True
     return False
@@ -161,7 +162,7 @@ def planted_passage_found(planted: PlantedPassage, results: Sequence[dict[str, A
 
 def stage_review(
     theses: Sequence[SampledThesis],
-    results: Sequence[dict[str, Any]],
+    results: Sequence[ScreeningResult],
     out_dir: Path,
     seed: int,
 ) -> None:
@@ -170,11 +171,7 @@ def stage_review(
     from review import institution_table, write_results
     from review.theses import evidence_from_result
 
-    flags = {
-        str(r["thesis"]["metadata"]["thesis_id"]): evidence_from_result(r)
-        for r in results
-        if (r.get("thesis") or {}).get("metadata", {}).get("thesis_id")
-    }
+    flags = {r.thesis_id: evidence_from_result(r) for r in results if r.thesis_id}
     located = [replace(t, screening=flags.get(t.thesis_id)) for t in theses]
     today = date.today()
     cycle, log, outcome = demo_review_stage(located, seed, today, today.year)

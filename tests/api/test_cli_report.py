@@ -47,6 +47,8 @@ def test_blind_report_hides_names(tmp_path: Path) -> None:
         (b"[1, 2]", "expected a JSON object"),
         (b'{"a": "\xff"}', "not UTF-8"),
         (b'{"hello": 1}', "not a screening result"),
+        (b'{"schema_version": "1", "thesis": {"file": "t.pdf"}}', "thesis.characters: missing"),
+        (b'{"schema_version": "2", "thesis": {}}', "schema_version: unsupported version '2'"),
     ],
 )
 def test_unreadable_results_fail_with_a_message_naming_the_file(
@@ -116,7 +118,7 @@ def test_batch_with_one_bad_result_writes_nothing(tmp_path: Path, capsys) -> Non
     _write(results / "bad.json", bad)
     out = tmp_path / "site"
     assert main(["report", "--batch", str(results), "--out", str(out)]) == 2
-    assert "bad.json: result.flag: missing" in capsys.readouterr().err
+    assert "bad.json: flag: missing" in capsys.readouterr().err
     assert not out.exists()
 
 

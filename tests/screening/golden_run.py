@@ -80,6 +80,6 @@ if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as tmp:
         results = {name: stable(r) for name, r in run(Path(tmp)).items()}
     GOLDEN.write_text(
-        json.dumps(results, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+        json.dumps(results, ensure_ascii=False, indent=1, sort_keys=False) + "\n", encoding="utf-8"
     )
     print(f"wrote {GOLDEN} ({len(results)} results)")
