@@ -21,9 +21,13 @@ import os
 import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import replace
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from exports import write_atomically
 
 if TYPE_CHECKING:
     from corpora.extract import ExtractedDocument
@@ -48,6 +52,7 @@ NAME_FIELDS: tuple[str, ...] = (
     "supervisor_email",
 )
 KEY_ENVIRONMENT = "SPOTCHECK_BLINDING_KEY"
+KEY_FILE = "blinding.key"
 BATCH_ORIGIN = "batch"
 SAME_BATCH_TITLE = "同批次论文 {n} Same-batch thesis {n}"
 
@@ -76,16 +81,47 @@ def _process_secret() -> bytes:
     return secrets.token_bytes(32)
 
 
-def blinding_key(secret: str | bytes | None, scope: str = "deployment") -> bytes:
+def blinding_key(
+    secret: str | bytes | None, scope: str = "deployment", *, key_folder: Path | None = None
+) -> bytes:
     """The key for blind ids and institution numbers of one scope (a cycle, or the deployment).
 
-    `secret` is the deployment's secret; without one, `SPOTCHECK_BLINDING_KEY` is used, and
-    without that a random secret for this process (numbers then hold for one run only).
+    `secret` is the deployment's secret; without one, `SPOTCHECK_BLINDING_KEY` is used, then
+    the secret kept in `key_folder` (created there on first use, see `stored_secret`), and
+    without a folder a random secret for this process (numbers then hold for one run only).
     """
     if secret is None:
-        secret = os.environ.get(KEY_ENVIRONMENT) or _process_secret()
+        secret = os.environ.get(KEY_ENVIRONMENT) or (
+            stored_secret(key_folder) if key_folder is not None else _process_secret()
+        )
     raw = secret.encode("utf-8") if isinstance(secret, str) else secret
     return hmac.new(raw, f"spotcheck/blinding/{scope}".encode(), hashlib.sha256).digest()
+
+
+def stored_secret(folder: Path) -> bytes:
+    """The blinding secret kept in `folder/blinding.key`, created on first use.
+
+    The file holds 32 random bytes in hex, is readable by its owner only (0600) and is never
+    replaced: of two processes creating it at once, the first one's secret is kept.
+    """
+    path = Path(folder) / KEY_FILE
+    if not path.exists():
+        secret = secrets.token_hex(32)
+        with suppress(FileExistsError):  # another process created it first: its secret wins
+            write_atomically(
+                path, lambda tmp: tmp.write_text(secret, "ascii"), mode=0o600, exclusive=True
+            )
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BlindingKeyError(f"{path}: the blinding key cannot be read ({exc})") from exc
+    if len(text) < 32:
+        raise BlindingKeyError(f"{path}: the blinding key is too short (delete it to renew)")
+    return text.encode("ascii")
+
+
+class BlindingKeyError(Exception):
+    """The stored blinding key is unreadable or damaged (names the file)."""
 
 
 def _mac(key: bytes, message: str) -> bytes:

@@ -101,6 +101,7 @@ def stage_screening(
     """Stage 3: thesis PDFs with planted copies, a reference corpus, screening, reports."""
     from api.demo.synthetic_corpus import write_demo_materials
     from corpora import Corpus
+    from corpora.blind import blinding_key
     from screening.screen import ScreenSettings, screen_theses
 
     metas = [
@@ -133,7 +134,8 @@ def stage_screening(
         results_dir,
         metadata={m["thesis_id"]: m for m in metas},
     )
-    overview = write_reports(results, results_dir, [p.stem for p in materials.thesis_files])
+    key = blinding_key(None, key_folder=out_dir)
+    overview = write_reports(results, results_dir, [p.stem for p in materials.thesis_files], key)
     print(summary_table(results))
     found = sum(1 for planted in materials.planted if planted_passage_found(planted, results))
     print(

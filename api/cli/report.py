@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from api.cli.blinding import cli_blinding_key
 from api.cli.errors import CliError
-from corpora.blind import blind_id, blinding_key, thesis_key
+from corpora.blind import blind_id, thesis_key
 from screening.report import build_report, write_batch_summary, write_thesis_report
 from screening.result import ResultFormatError, ScreeningResult, is_result_json
 
@@ -96,7 +97,9 @@ def run_report(args: argparse.Namespace) -> int:
     if out.exists() and out.is_dir():
         raise CliError(f"{out}: is a folder; --out takes the HTML file to write")
     try:
-        written = write_thesis_report(result, out, blind=args.blind, names=args.name)
+        written = write_thesis_report(
+            result, out, blind=args.blind, names=args.name, key=cli_blinding_key()
+        )
     except ResultFormatError as exc:
         raise CliError(f"{args.result}: {exc}") from exc
     except OSError as exc:
@@ -121,14 +124,14 @@ def _run_batch(folder: Path, out: Path | None, *, blind: bool, names: list[str])
             skipped += 1
     if not results:
         raise CliError(f"{folder}: no screening result JSON files found")
+    key = cli_blinding_key()  # the same key every run: blind ids and report names hold
     # Check every result before writing anything, so one bad file leaves no partial batch.
     for path, result in results:
         try:
-            build_report(result, blind=blind, names=names)
+            build_report(result, blind=blind, names=names, key=key)
         except ResultFormatError as exc:
             raise CliError(f"{path}: {exc}") from exc
     links: dict[str, str] = {}
-    key = blinding_key(None)  # one key for the run: report names and the summary agree
     try:
         for path, result in results:
             name = (

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from api.cli.blinding import cli_blinding_key
 from api.cli.errors import CliError
 from api.cli.file_names import readable_name, readable_paths
 from api.cli.scheduler import cluster_client, scheduler_address, scheduler_option
@@ -245,13 +246,17 @@ def summary_table(results: Sequence[ScreeningResult]) -> str:
     return "\n".join(lines)
 
 
-def write_reports(results: Sequence[ScreeningResult], out: Path, stems: Sequence[str]) -> Path:
-    """Writes `<stem>.html` per result and the batch summary into `out`; returns the overview."""
+def write_reports(
+    results: Sequence[ScreeningResult], out: Path, stems: Sequence[str], key: bytes
+) -> Path:
+    """Writes `<stem>.html` per result and the batch summary into `out`; returns the overview.
+
+    `key` keys the blind ids and institution numbers (`corpora.blind.blinding_key`)."""
     from screening.report import write_batch_summary, write_thesis_report
 
     for result, stem in zip(results, stems, strict=True):
-        write_thesis_report(result, out / f"{stem}.html")
-    return write_batch_summary(list(results), out).html
+        write_thesis_report(result, out / f"{stem}.html", key=key)
+    return write_batch_summary(list(results), out, key=key).html
 
 
 def run(args: argparse.Namespace) -> int:
@@ -306,7 +311,7 @@ def run(args: argparse.Namespace) -> int:
     print(summary_table(results))
     if not args.no_reports:
         stems = [Path(readable_name(p.name)).stem for _, p in screened]
-        overview = write_reports(results, out, stems)
+        overview = write_reports(results, out, stems, cli_blinding_key())
         print(f"HTML reports and batch summary written to {out}; open {overview}")
     failed = [r for r in results if not r.thesis.screened]
     for r in failed:
