@@ -22,6 +22,25 @@ from exports import write_json_atomically
 from screening.measure import Figures
 from screening.policy import LEVEL_LABELS, Flag
 
+__all__ = [
+    "MATCH_CLASSES",
+    "SCHEMA_VERSION",
+    "ChapterFigure",
+    "PassageRecord",
+    "ResultFigures",
+    "ResultFormatError",
+    "ResultSource",
+    "ScreeningResult",
+    "Section",
+    "SourceInfo",
+    "ThesisInfo",
+    "build_result",
+    "is_result_json",
+    "page_of",
+    "software",
+    "write_result",
+]
+
 SCHEMA_VERSION = "1"
 MATCH_CLASSES = ("identical", "minor_changes", "paraphrase", "translated")
 
@@ -544,11 +563,6 @@ def build_result(
         sources=tuple(listed),
         passages=tuple(replace(p, similarity=_r(p.similarity)) for p in records),
     )
-
-
-def write_json_atomic(path: Path, data: Any) -> Path:
-    """Writes a result JSON (indent 1, non-ASCII kept) atomically."""
-    return write_json_atomically(path, data)
 
 
 def write_result(path: Path, result: ScreeningResult) -> Path:
