@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from corpora.structure import Section
 from screening.document_fields import document_field
 from screening.intake import ThesisWork
 from screening.measure import (
@@ -28,7 +29,6 @@ from screening.policy import Evidence, Flag, assess
 from screening.result import (
     PassageRecord,
     ScreeningResult,
-    Section,
     SourceInfo,
     ThesisInfo,
     build_result,

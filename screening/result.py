@@ -18,6 +18,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, TypeVar
 
+from corpora.structure import Section
 from exports import write_json_atomically
 from screening.measure import Figures
 from screening.policy import LEVEL_LABELS, Flag
@@ -31,7 +32,6 @@ __all__ = [
     "ResultFormatError",
     "ResultSource",
     "ScreeningResult",
-    "Section",
     "SourceInfo",
     "ThesisInfo",
     "build_result",
@@ -146,24 +146,6 @@ class PassageRecord:
 
 
 @dataclass(frozen=True)
-class Section:
-    """An extracted section of the thesis (offsets in `thesis.text`)."""
-
-    kind: str
-    title: str
-    start: int
-    end: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "title": self.title, "start": self.start, "end": self.end}
-
-    @classmethod
-    def from_json(cls, data: Any, path: str) -> Section:
-        r = _Reader(data, path)
-        return cls(r.text("kind"), r.text("title", ""), r.offset("start"), r.offset("end"))
-
-
-@dataclass(frozen=True)
 class ThesisInfo:
     """The screened thesis: its file, extraction outcome and text."""
 
@@ -194,7 +176,10 @@ class ThesisInfo:
             "metadata": dict(self.metadata),
             "text": self.text,
             "page_starts": list(self.page_starts),
-            "sections": [s.to_json() for s in self.sections],
+            "sections": [
+                {"kind": s.kind, "title": s.title, "start": s.start, "end": s.end}
+                for s in self.sections
+            ],
             "quotes": [{"start": a, "end": b} for a, b in self.quotes],
         }
 
@@ -211,7 +196,7 @@ class ThesisInfo:
             metadata=r.strings("metadata", {}),
             text=r.text("text", ""),
             page_starts=r.items("page_starts", _offset, ()),
-            sections=r.items("sections", Section.from_json, ()),
+            sections=r.items("sections", _section, ()),
             quotes=r.items("quotes", lambda q, p: _Reader(q, p).span(), ()),
         )
 
@@ -568,6 +553,11 @@ def build_result(
 def write_result(path: Path, result: ScreeningResult) -> Path:
     """Writes a result to `path` atomically, as `spotcheck screen` does."""
     return write_json_atomically(path, result.to_json())
+
+
+def _section(data: Any, path: str) -> Section:
+    r = _Reader(data, path)
+    return Section(r.text("kind"), r.text("title", ""), r.offset("start"), r.offset("end"))
 
 
 def _flag(data: Any, path: str) -> Flag:

@@ -24,7 +24,7 @@ EXPECTED: dict[ModuleType, set[str]] = {
     },
     screening.result: {
         "MATCH_CLASSES", "SCHEMA_VERSION", "ChapterFigure", "PassageRecord", "ResultFigures",
-        "ResultFormatError", "ResultSource", "ScreeningResult", "Section", "SourceInfo",
+        "ResultFormatError", "ResultSource", "ScreeningResult", "SourceInfo",
         "ThesisInfo", "build_result", "is_result_json", "page_of", "software", "write_result",
     },
 }  # fmt: skip

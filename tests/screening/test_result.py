@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from corpora.structure import Section
 from screening.policy import LEVEL_LABELS, Flag
 from screening.result import (
     MATCH_CLASSES,
@@ -19,7 +20,6 @@ from screening.result import (
     ResultFormatError,
     ResultSource,
     ScreeningResult,
-    Section,
     ThesisInfo,
 )
 from tests.screening.golden_run import GOLDEN
