@@ -53,7 +53,6 @@ NAME_FIELDS: tuple[str, ...] = (
 )
 KEY_ENVIRONMENT = "SPOTCHECK_BLINDING_KEY"
 KEY_FILE = "blinding.key"
-BATCH_ORIGIN = "batch"
 SAME_BATCH_TITLE = "同批次论文 {n} Same-batch thesis {n}"
 
 _NAME_SEPARATORS = re.compile(r"[,，;；、/|\n]+")
@@ -313,7 +312,7 @@ def anonymise_batch_sources(result: ScreeningResult) -> ScreeningResult:
     renamed: dict[str, str] = {}
     sources = []
     for source in result.sources:
-        if source.origin == BATCH_ORIGIN or source.id.startswith("batch:"):
+        if source.batch:
             number = len(renamed) + 1
             renamed[source.id] = f"batch:{number}"
             source = replace(

@@ -409,9 +409,6 @@ class ScreeningResult:
         """`thesis.metadata.thesis_id`, empty when the result carries none."""
         return self.thesis.metadata.get("thesis_id", "")
 
-    def source(self, source_id: str) -> ResultSource | None:
-        return next((s for s in self.sources if s.id == source_id), None)
-
     def to_json(self) -> dict[str, Any]:
         """The result as `spotcheck screen` writes it."""
         out: dict[str, Any] = {
