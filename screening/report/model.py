@@ -28,22 +28,13 @@ from corpora.blind import (
 from corpora.blind import blind_id as keyed_blind_id
 from screening.report import labels
 from screening.result import (
+    MATCH_CLASSES,
     PassageRecord,
     ResultFigures,
     ResultFormatError,
     ResultSource,
     ScreeningResult,
     ThesisInfo,
-)
-
-MATCH_CLASSES: tuple[str, ...] = ("identical", "minor_changes", "paraphrase", "translated")
-CONTRACT_FIGURES: tuple[str, ...] = (
-    "total_copy_ratio",
-    "copy_ratio_excluding_quotes",
-    "copy_ratio_excluding_references",
-    "copy_ratio_excluding_own",
-    "max_single_source_ratio",
-    "repeated_characters",
 )
 
 
