@@ -190,12 +190,12 @@ def main(argv: list[str] | None = None) -> int:
             thesis.write_text(text, encoding="utf-8")
             del docs
             times, cpu, res, found = screen_planted(corpus, thesis, planted, args.repeat)
-            tm = res.get("timings", {})
+            tm = res.timings or {}
             print(
                 f"{int(size):>13,} {len(corpus.documents()):>6} {index_s:>8.1f} "
                 f"{statistics.median(times):>9.2f} {statistics.median(cpu):>6.2f} "
                 f"{tm.get('retrieve', 0):>9.3f} "
-                f"{tm.get('align', 0):>7.2f} {len(res['sources']):>6} {found:>3}/{len(planted)}"
+                f"{tm.get('align', 0):>7.2f} {len(res.sources):>6} {found:>3}/{len(planted)}"
                 f"   (generation {gen_s:.1f} s)"
             )
     finally:

@@ -37,7 +37,6 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -50,6 +49,7 @@ from api.demo.synthetic_corpus import (  # noqa: E402
     snap_to_sentence,
 )
 from screening.index import CorpusIndex  # noqa: E402
+from screening.result import ScreeningResult  # noqa: E402
 from screening.screen import ScreenSettings, screen_theses  # noqa: E402
 
 
@@ -187,7 +187,7 @@ def make_thesis(
 
 def screen_planted(
     corpus: DirectoryCorpus, thesis: Path, planted: list[tuple[int, int, str]], repeat: int
-) -> tuple[list[float], list[float], dict[str, Any], int]:
+) -> tuple[list[float], list[float], ScreeningResult, int]:
     """Screens `thesis` `repeat` times: wall and CPU seconds of each run, the last result, and
     how many `planted` (start, end, doc id) spans a passage from the right document overlaps."""
     times, cpu, results = [], [], []
@@ -200,10 +200,7 @@ def screen_planted(
         cpu.append(time.process_time() - c0)
     res = results[-1]
     found = sum(
-        any(
-            p["source_id"] == src and p["thesis_start"] < b and a < p["thesis_end"]
-            for p in res["passages"]
-        )
+        any(p.source_id == src and p.thesis_start < b and a < p.thesis_end for p in res.passages)
         for a, b, src in planted
     )
     return times, cpu, res, found
@@ -243,13 +240,13 @@ def main(argv: list[str] | None = None) -> int:
             thesis.write_text(text, encoding="utf-8")
             del docs
             times, cpu, res, found = screen_planted(corpus, thesis, planted, args.repeat)
-            tm = res.get("timings", {})
+            tm = res.timings or {}
             print(
                 f"{int(size):>13,} {len(corpus.documents()):>6} {index_s:>8.1f} "
                 f"{peak_rss / 2**30:>7.2f}GB "
                 f"{statistics.median(times):>9.2f} {statistics.median(cpu):>6.2f} "
                 f"{tm.get('retrieve', 0):>9.3f} "
-                f"{tm.get('align', 0):>7.2f} {len(res['sources']):>6} {found:>3}/{len(planted)}"
+                f"{tm.get('align', 0):>7.2f} {len(res.sources):>6} {found:>3}/{len(planted)}"
                 f"   (generation {gen_s:.1f} s)"
             )
     finally:

@@ -37,6 +37,7 @@ from query_bench import build_corpus, make_thesis  # noqa: E402
 
 from corpora.corpus import Corpus  # noqa: E402
 from corpora.extract import extract_file  # noqa: E402
+from screening.result import ScreeningResult  # noqa: E402
 from screening.screen import LocalSearch, ScreenSettings, ShardSearcher, screen_batch  # noqa: E402
 
 SHARDS = 4
@@ -71,14 +72,9 @@ def prepare(workdir: Path, chars: float, theses: int) -> tuple[Path, list[Path]]
     return corpus_dir, sorted(thesis_dir.glob("*.txt"))
 
 
-def found_passages(results: list[dict[str, object]]) -> int:
+def found_passages(results: list[ScreeningResult]) -> int:
     """Passages of the corpus in the results (planted ones are 12 per thesis)."""
-    return sum(
-        1
-        for r in results
-        for p in r["passages"]  # type: ignore[attr-defined]
-        if not str(p["source_id"]).startswith("batch:")
-    )
+    return sum(1 for r in results for p in r.passages if p.origin != "batch")
 
 
 def run_on_cluster(

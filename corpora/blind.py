@@ -21,11 +21,17 @@ import os
 import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
+from dataclasses import replace
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from exports import write_atomically
 
 if TYPE_CHECKING:
     from corpora.extract import ExtractedDocument
+    from screening.result import ScreeningResult, ThesisInfo
 
 MASK = "■"
 # Metadata fields that name a person or an institution (strings or lists of strings).
@@ -46,7 +52,7 @@ NAME_FIELDS: tuple[str, ...] = (
     "supervisor_email",
 )
 KEY_ENVIRONMENT = "SPOTCHECK_BLINDING_KEY"
-BATCH_ORIGIN = "batch"
+KEY_FILE = "blinding.key"
 SAME_BATCH_TITLE = "同批次论文 {n} Same-batch thesis {n}"
 
 _NAME_SEPARATORS = re.compile(r"[,，;；、/|\n]+")
@@ -74,16 +80,47 @@ def _process_secret() -> bytes:
     return secrets.token_bytes(32)
 
 
-def blinding_key(secret: str | bytes | None, scope: str = "deployment") -> bytes:
+def blinding_key(
+    secret: str | bytes | None, scope: str = "deployment", *, key_folder: Path | None = None
+) -> bytes:
     """The key for blind ids and institution numbers of one scope (a cycle, or the deployment).
 
-    `secret` is the deployment's secret; without one, `SPOTCHECK_BLINDING_KEY` is used, and
-    without that a random secret for this process (numbers then hold for one run only).
+    `secret` is the deployment's secret; without one, `SPOTCHECK_BLINDING_KEY` is used, then
+    the secret kept in `key_folder` (created there on first use, see `stored_secret`), and
+    without a folder a random secret for this process (numbers then hold for one run only).
     """
     if secret is None:
-        secret = os.environ.get(KEY_ENVIRONMENT) or _process_secret()
+        secret = os.environ.get(KEY_ENVIRONMENT) or (
+            stored_secret(key_folder) if key_folder is not None else _process_secret()
+        )
     raw = secret.encode("utf-8") if isinstance(secret, str) else secret
     return hmac.new(raw, f"spotcheck/blinding/{scope}".encode(), hashlib.sha256).digest()
+
+
+def stored_secret(folder: Path) -> bytes:
+    """The blinding secret kept in `folder/blinding.key`, created on first use.
+
+    The file holds 32 random bytes in hex, is readable by its owner only (0600) and is never
+    replaced: of two processes creating it at once, the first one's secret is kept.
+    """
+    path = Path(folder) / KEY_FILE
+    if not path.exists():
+        secret = secrets.token_hex(32)
+        with suppress(FileExistsError):  # another process created it first: its secret wins
+            write_atomically(
+                path, lambda tmp: tmp.write_text(secret, "ascii"), mode=0o600, exclusive=True
+            )
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BlindingKeyError(f"{path}: the blinding key cannot be read ({exc})") from exc
+    if len(text) < 32:
+        raise BlindingKeyError(f"{path}: the blinding key is too short (delete it to renew)")
+    return text.encode("ascii")
+
+
+class BlindingKeyError(Exception):
+    """The stored blinding key is unreadable or damaged (names the file)."""
 
 
 def _mac(key: bytes, message: str) -> bytes:
@@ -95,11 +132,9 @@ def blind_id(key: bytes, thesis_key: str) -> str:
     return "B-" + _mac(key, "thesis:" + thesis_key).hex()[:10].upper()
 
 
-def thesis_key(thesis: Mapping[str, Any]) -> str:
+def thesis_key(thesis: ThesisInfo) -> str:
     """What a result's thesis is known by: its id, else its content hash, else its file name."""
-    metadata = thesis.get("metadata") or {}
-    key = str(metadata.get("thesis_id") or "") if isinstance(metadata, Mapping) else ""
-    return key or str(thesis.get("sha256") or "") or str(thesis.get("file") or "")
+    return thesis.metadata.get("thesis_id") or thesis.sha256 or thesis.file
 
 
 def institution_number(metadata: Mapping[str, Any], key: bytes) -> str:
@@ -267,7 +302,7 @@ def blind_copy(doc: ExtractedDocument, names: Iterable[str] = ()) -> str:
 # --- same-batch sources --------------------------------------------------------------------------
 
 
-def anonymise_batch_sources(result: Mapping[str, Any]) -> dict[str, Any]:
+def anonymise_batch_sources(result: ScreeningResult) -> ScreeningResult:
     """A copy of a screening result whose same-batch sources say nothing about their thesis.
 
     Other theses of the batch keep their share and passages but lose id, title, file, authors
@@ -276,42 +311,23 @@ def anonymise_batch_sources(result: Mapping[str, Any]) -> dict[str, Any]:
     """
     renamed: dict[str, str] = {}
     sources = []
-    for source in result.get("sources") or []:
-        if isinstance(source, Mapping) and (
-            source.get("origin") == BATCH_ORIGIN or str(source.get("id", "")).startswith("batch:")
-        ):
+    for source in result.sources:
+        if source.batch:
             number = len(renamed) + 1
-            renamed[str(source.get("id"))] = f"batch:{number}"
-            kept = {k: v for k, v in source.items() if k in _ANONYMOUS_SOURCE_FIELDS}
-            title = SAME_BATCH_TITLE.format(n=number)
-            sources.append(
-                {**kept, "id": f"batch:{number}", "title": title, "file": "", "authors": []}
-                | {"institution": ""}
+            renamed[source.id] = f"batch:{number}"
+            source = replace(
+                source,
+                id=f"batch:{number}",
+                title=SAME_BATCH_TITLE.format(n=number),
+                file="",
+                authors=(),
+                institution="",
             )
-        else:
-            sources.append(source)
+        sources.append(source)
     if not renamed:
-        return dict(result)
-    passages = [
-        {**p, "source_id": renamed.get(str(p.get("source_id")), p.get("source_id"))}
-        if isinstance(p, Mapping)
-        else p
-        for p in result.get("passages") or []
-    ]
-    return {**result, "sources": sources, "passages": passages}
-
-
-_ANONYMOUS_SOURCE_FIELDS = frozenset(
-    {
-        "characters",
-        "share",
-        "assessed_share",
-        "source_characters",
-        "year",
-        "type",
-        "own_work",
-        "origin",
-        "classes",
-        "excluded",
-    }
-)
+        return result
+    passages = tuple(
+        replace(p, source_id=renamed[p.source_id]) if p.source_id in renamed else p
+        for p in result.passages
+    )
+    return replace(result, sources=tuple(sources), passages=passages)

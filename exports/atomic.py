@@ -18,13 +18,20 @@ from typing import Any
 
 
 def write_atomically(
-    path: Path | str, write: Callable[[Path], object], *, durable: bool = False
+    path: Path | str,
+    write: Callable[[Path], object],
+    *,
+    durable: bool = False,
+    mode: int = 0o644,
+    exclusive: bool = False,
 ) -> Path:
     """Calls `write(tmp)` on a temporary file beside `path`, then renames it into place.
 
     `durable` flushes the file to disk before the rename (for state that must survive a power
-    cut: workspaces, corpora). On any error the temporary file is removed and `path` is left
-    as it was.
+    cut: workspaces, corpora). `mode` is set before the file appears (0o600 for secrets, which
+    are then never readable by others, not even for an instant). `exclusive` never replaces
+    an existing `path` (FileExistsError instead: the first of two writers wins). On any error
+    the temporary file is removed and `path` is left as it was.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -33,11 +40,15 @@ def write_atomically(
     tmp = Path(name)
     try:
         write(tmp)
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
         if durable:
             with open(tmp, "rb+") as handle:
                 os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        if exclusive:
+            os.link(tmp, path)
+            tmp.unlink()
+        else:
+            os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from review.tables import Problem, ValidationError, header_key
 from sampler.frame import load_frame
+from screening.result import ResultFormatError, ScreeningResult, is_result_json
 
 EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {
     "co_authors": ("合作者", "合作作者"),
@@ -174,53 +175,36 @@ def read_screening_results(directory: Path | str) -> dict[str, ScreeningEvidence
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             problems.append(Problem(0, path.name, "", f"not valid JSON ({exc})"))
             continue
-        if not isinstance(result, dict) or "flag" not in result or "figures" not in result:
+        if not is_result_json(result):
             continue
         try:
-            evidence = evidence_from_result(
-                result, str(path.resolve()), hashlib.sha256(data).hexdigest()
-            )
-        except ValueError as exc:
-            flag = result.get("flag")
-            level = flag.get("level") if isinstance(flag, dict) else None
-            problems.append(Problem(0, path.name, str(level), str(exc)))
+            typed = ScreeningResult.from_json(result)
+        except ResultFormatError as exc:
+            problems.append(Problem(0, path.name, exc.field, str(exc)))
             continue
-        thesis = result.get("thesis")
-        metadata = (thesis.get("metadata") if isinstance(thesis, dict) else None) or {}
-        found[str(metadata.get("thesis_id") or path.stem)] = evidence
+        evidence = evidence_from_result(
+            typed, str(path.resolve()), hashlib.sha256(data).hexdigest()
+        )
+        found[typed.thesis_id or path.stem] = evidence
     if problems:
         raise ValidationError(directory, problems)
     return found
 
 
 def evidence_from_result(
-    result: Mapping[str, object], report: str = "", report_sha256: str = ""
+    result: ScreeningResult, report: str = "", report_sha256: str = ""
 ) -> ScreeningEvidence:
     """The review's view of a screening result (flag, reasons, two figures): the one reader
-    the CLI and the service share; ValueError names the field when the result lacks it."""
-    flag = result.get("flag")
-    level = flag.get("level") if isinstance(flag, Mapping) else None
-    if level not in FLAG_LEVELS:
-        raise ValueError(f"unknown flag.level {level!r}")
-    assert isinstance(flag, Mapping)
-    figures = result.get("figures") or {}  # absent when the thesis could not be screened
-    if not isinstance(figures, Mapping):
-        raise ValueError("figures: expected an object")
-    reasons = flag.get("reasons") or ()
-    if not isinstance(reasons, list | tuple):
-        raise ValueError("flag.reasons: expected a list")
+    the CLI, the service and the demo share."""
+    figures = result.figures  # None when the thesis could not be screened
     return ScreeningEvidence(
-        level=str(level),
-        reasons=tuple(str(reason) for reason in reasons),
+        level=result.flag.level,
+        reasons=result.flag.reasons,
         report=report,
         report_sha256=report_sha256,
-        total_copy_ratio=_float_or_none(figures.get("total_copy_ratio")),
-        max_single_source_ratio=_float_or_none(figures.get("max_single_source_ratio")),
+        total_copy_ratio=figures.total_copy_ratio if figures else None,
+        max_single_source_ratio=figures.max_single_source_ratio if figures else None,
     )
-
-
-def _float_or_none(value: object) -> float | None:
-    return float(value) if isinstance(value, int | float) else None
 
 
 def attach_screening(

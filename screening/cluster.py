@@ -13,7 +13,7 @@ Per thesis the coordinator submits one small task graph and never waits in betwe
 `total` sums the shards' document frequencies, so every shard ranks with corpus-wide
 statistics and a sharded corpus ranks exactly as one index; `select` picks the
 corpus-wide candidates; `merge` orders the passages by that ranking. These are the same
-functions `screening.screen.search_shards` calls in one process.
+functions `screening.search.search_shards` calls in one process.
 
 When a worker dies, Dask runs its lost tasks again on another worker (which opens the
 shard from its path, so shards must be on storage both can read); a thesis whose graph
@@ -38,14 +38,8 @@ from screening.retrieve import (
     select_candidates,
     sum_statistics,
 )
-from screening.screen import (
-    ScreeningError,
-    ShardHits,
-    ShardSearcher,
-    TextSide,
-    merge_hits,
-    owning_shards,
-)
+from screening.screen import ScreeningError
+from screening.search import ShardHits, ShardSearcher, TextSide, merge_hits, owning_shards
 
 _SEARCHERS: dict[str, ShardSearcher] = {}
 _SEARCHERS_LOCK = threading.Lock()

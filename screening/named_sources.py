@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from corpora.corpus import Corpus, CorpusDocument, CorpusError
 from corpora.union import CorpusUnion
+from screening.result import ScreeningResult
 from screening.screen import ScreeningError, ScreenSettings, screen_theses
 
 
@@ -50,7 +51,7 @@ class NamedScreening:
     """The written result of the thesis and the named sources it was compared with."""
 
     result_file: Path
-    result: Mapping[str, Any]
+    result: ScreeningResult
     named: tuple[NamedSource, ...]
 
 

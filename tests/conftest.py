@@ -31,6 +31,14 @@ def shared_dir() -> Path:
     return SHARED_DIR
 
 
+@pytest.fixture(autouse=True)
+def _cli_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CLI runs in tests keep their blinding key in a temporary data folder, not the checkout."""
+    monkeypatch.setenv("SPOTCHECK_DATA_DIR", str(tmp_path_factory.getbasetemp() / "cli-data"))
+
+
 CHROMIUM_ARGS = (
     "--no-sandbox",
     "--disable-gpu",

@@ -19,6 +19,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from api.cli.blinding import cli_blinding_key
 from api.cli.errors import CliError
 from api.cli.follow_up_inputs import (
     LoadedWorkspace,
@@ -421,10 +422,10 @@ def _screen(args: argparse.Namespace) -> int:
         finally:
             if extractor is not None:
                 extractor.close()
-        write_reports([dict(screened.result)], out, [args.thesis.stem])
+        write_reports([screened.result], out, [args.thesis.stem], cli_blinding_key())
         record = summarise_screening(
             allegation,
-            screened.result,
+            screened.result.to_json(),
             [(n.given, n.doc_id, n.file) for n in screened.named],
             str(folder / screened.result_file.name),
             today,

@@ -22,13 +22,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from api.cli.errors import CliError
 from api.cli.main import package_version
 from api.cli.sample import print_draw
 from api.cli.screen import summary_table, write_reports
 from api.demo.synthetic_register import RegisterSpec, write_register
+from corpora.blind import blinding_key
 from sampler import OutputError, draw_sample, load_frame, resolve_plan, write_outputs
 from sampler.plan import Plan, PlanError, load_plan_file
 
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from review.next_year import NextYearPlan
     from review.year_outcome import YearOutcome
     from sampler.frame import Frame
+    from screening.result import ScreeningResult
 
 DEFAULT_OUT = Path("spotcheck-demo")
 DEFAULT_SEED = 2024
@@ -141,7 +143,7 @@ def stage_screening(
     seed: int,
     year: int,
     corpus_documents: int,
-) -> tuple[list[dict[str, Any]], Path, DemoMaterials]:
+) -> tuple[list[ScreeningResult], Path, DemoMaterials]:
     """Thesis PDFs with planted copies, reference documents added to the corpus, screening
     and reports (folder/materials/, folder/results/)."""
     from api.demo.synthetic_corpus import write_demo_materials
@@ -179,7 +181,8 @@ def stage_screening(
         results_dir,
         metadata={m["thesis_id"]: m for m in metas},
     )
-    overview = write_reports(results, results_dir, [p.stem for p in materials.thesis_files])
+    key = blinding_key(None, key_folder=folder.parent)  # one key for every year of the demo
+    overview = write_reports(results, results_dir, [p.stem for p in materials.thesis_files], key)
     print(summary_table(results))
     found = sum(1 for planted in materials.planted if planted_passage_found(planted, results))
     print(
@@ -189,18 +192,18 @@ def stage_screening(
     return results, overview, materials
 
 
-def planted_passage_found(planted: PlantedPassage, results: Sequence[dict[str, Any]]) -> bool:
+def planted_passage_found(planted: PlantedPassage, results: Sequence[ScreeningResult]) -> bool:
     """True when the thesis's result has a passage from the planted source overlapping it."""
     for result in results:
-        if result["thesis"].get("metadata", {}).get("thesis_id") != planted.thesis_id:
+        if result.thesis_id != planted.thesis_id:
             continue
-        files = {s["id"]: s.get("file") for s in result["sources"]}
-        for passage in result["passages"]:
-            if files.get(passage["source_id"]) != planted.source_file:
+        files = {s.id: s.file for s in result.sources}
+        for passage in result.passages:
+            if files.get(passage.source_id) != planted.source_file:
                 continue
             if planted.origin == "batch" or (
-                passage["source_start"] < planted.source_end
-                and planted.source_start < passage["source_end"]
+                passage.source_start < planted.source_end
+                and planted.source_start < passage.source_end
             ):
                 return True
     return False
@@ -208,7 +211,7 @@ def planted_passage_found(planted: PlantedPassage, results: Sequence[dict[str, A
 
 def stage_review(
     theses: Sequence[SampledThesis],
-    results: Sequence[dict[str, Any]],
+    results: Sequence[ScreeningResult],
     sample: Path,
     review_dir: Path,
     seed: int,
@@ -222,11 +225,7 @@ def stage_review(
     from review.theses import evidence_from_result
     from review.workspace import WorkspaceInfo
 
-    flags = {
-        str(r["thesis"]["metadata"]["thesis_id"]): evidence_from_result(r)
-        for r in results
-        if (r.get("thesis") or {}).get("metadata", {}).get("thesis_id")
-    }
+    flags = {r.thesis_id: evidence_from_result(r) for r in results if r.thesis_id}
     located = [replace(t, screening=flags.get(t.thesis_id)) for t in theses]
     cycle, log, _ = demo_review_stage(located, seed, timeline(year)["review"], year)
     info = WorkspaceInfo(
@@ -384,10 +383,11 @@ def stage_screening_now(
         out,
         metadata={"thesis_id": allegation.thesis_id, "title": allegation.report.title},
     )
-    write_reports([dict(screened.result)], out, [thesis.stem])
+    key = blinding_key(None, key_folder=first.folder.parent)
+    write_reports([screened.result], out, [thesis.stem], key)
     record = summarise_screening(
         allegation,
-        screened.result,
+        screened.result.to_json(),
         [(n.given, n.doc_id, n.file) for n in screened.named],
         str(folder / screened.result_file.name),
         timeline(first.year)["follow_up"],

@@ -8,14 +8,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from api.cli.blinding import cli_blinding_key
 from api.cli.errors import CliError
-from corpora.blind import blind_id, blinding_key, thesis_key
-from screening.report import (
-    ReportInputError,
-    build_report,
-    write_batch_summary,
-    write_thesis_report,
-)
+from corpora.blind import blind_id, thesis_key
+from screening.report import build_report, write_batch_summary, write_thesis_report
+from screening.result import ResultFormatError, ScreeningResult, is_result_json
 
 # A result file bigger than this is refused (the largest real theses give a few MB).
 MAX_RESULT_BYTES = 512 * 1024 * 1024
@@ -79,9 +76,12 @@ def load_result(path: Path) -> dict[str, Any]:
     return data
 
 
-def is_result(data: dict[str, Any]) -> bool:
-    """Whether a JSON object looks like a screening result (other JSON files are skipped)."""
-    return "schema_version" in data and isinstance(data.get("thesis"), dict)
+def read_result(path: Path, data: dict[str, Any]) -> ScreeningResult:
+    """The typed result of a loaded JSON object; a bad field is a CliError naming file and field."""
+    try:
+        return ScreeningResult.from_json(data)
+    except ResultFormatError as exc:
+        raise CliError(f"{path}: {exc}") from exc
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -90,14 +90,17 @@ def run_report(args: argparse.Namespace) -> int:
     if args.batch is not None:
         return _run_batch(args.batch, args.out, blind=args.blind, names=args.name)
     data = load_result(args.result)
-    if not is_result(data):
+    if not is_result_json(data):
         raise CliError(f"{args.result}: not a screening result (no schema_version/thesis)")
+    result = read_result(args.result, data)
     out = args.out if args.out is not None else args.result.with_suffix(".html")
     if out.exists() and out.is_dir():
         raise CliError(f"{out}: is a folder; --out takes the HTML file to write")
     try:
-        written = write_thesis_report(data, out, blind=args.blind, names=args.name)
-    except ReportInputError as exc:
+        written = write_thesis_report(
+            result, out, blind=args.blind, names=args.name, key=cli_blinding_key()
+        )
+    except ResultFormatError as exc:
         raise CliError(f"{args.result}: {exc}") from exc
     except OSError as exc:
         raise CliError(f"{out}: cannot be written ({exc.strerror})") from exc
@@ -111,33 +114,31 @@ def _run_batch(folder: Path, out: Path | None, *, blind: bool, names: list[str])
     out_dir = out if out is not None else folder
     if out_dir.exists() and not out_dir.is_dir():
         raise CliError(f"{out_dir}: is a file; --out takes a folder with --batch")
-    results: list[tuple[Path, dict[str, Any]]] = []
+    results: list[tuple[Path, ScreeningResult]] = []
     skipped = 0
     for path in sorted(folder.glob("*.json")):
         data = load_result(path)
-        if is_result(data):
-            results.append((path, data))
+        if is_result_json(data):
+            results.append((path, read_result(path, data)))
         else:
             skipped += 1
     if not results:
         raise CliError(f"{folder}: no screening result JSON files found")
+    key = cli_blinding_key()  # the same key every run: blind ids and report names hold
     # Check every result before writing anything, so one bad file leaves no partial batch.
-    for path, data in results:
+    for path, result in results:
         try:
-            build_report(data, blind=blind, names=names)
-        except ReportInputError as exc:
+            build_report(result, blind=blind, names=names, key=key)
+        except ResultFormatError as exc:
             raise CliError(f"{path}: {exc}") from exc
     links: dict[str, str] = {}
-    key = blinding_key(None)  # one key for the run: report names and the summary agree
     try:
-        for path, data in results:
+        for path, result in results:
             name = (
-                f"{blind_id(key, thesis_key(data['thesis']))}.html"
-                if blind
-                else f"{path.stem}.html"
+                f"{blind_id(key, thesis_key(result.thesis))}.html" if blind else f"{path.stem}.html"
             )
-            write_thesis_report(data, out_dir / name, blind=blind, names=names, key=key)
-            for link_key in _keys(path, data):
+            write_thesis_report(result, out_dir / name, blind=blind, names=names, key=key)
+            for link_key in _keys(path, result):
                 links[link_key] = name
         files = write_batch_summary([d for _, d in results], out_dir, report_links=links, key=key)
     except OSError as exc:
@@ -149,8 +150,6 @@ def _run_batch(folder: Path, out: Path | None, *, blind: bool, names: list[str])
     return 0
 
 
-def _keys(path: Path, data: dict[str, Any]) -> list[str]:
-    thesis = data["thesis"]
-    metadata = thesis.get("metadata") or {}
-    keys = [str(thesis.get("file") or ""), str(metadata.get("thesis_id") or ""), path.stem]
+def _keys(path: Path, data: ScreeningResult) -> list[str]:
+    keys = [data.thesis.file, data.thesis_id, path.stem]
     return [k for k in keys if k]

@@ -8,11 +8,15 @@ import io
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from api.cli.blinding import cli_blinding_key
 from api.cli.errors import CliError
 from api.cli.file_names import readable_name, readable_paths
 from api.cli.scheduler import cluster_client, scheduler_address, scheduler_option
+
+if TYPE_CHECKING:
+    from screening.result import ScreeningResult
 
 THESIS_SUFFIXES = (".pdf", ".docx", ".txt")
 METADATA_ALIASES = {
@@ -219,7 +223,7 @@ def _pct(value: Any) -> str:
     return "—" if value is None else f"{100 * float(value):.1f}%"
 
 
-def summary_table(results: Sequence[Mapping[str, Any]]) -> str:
+def summary_table(results: Sequence[ScreeningResult]) -> str:
     """The table printed after a run: one line per thesis."""
     head = (
         f"{'file 文件':<28} {'status':<10} {'chars 字数':>10} {'total 总':>8} "
@@ -227,29 +231,32 @@ def summary_table(results: Sequence[Mapping[str, Any]]) -> str:
     )
     lines = [head, "-" * len(head)]
     for r in results:
-        fig = r.get("figures") or {}
+        fig = r.figures
         batch = max(
-            (s["assessed_share"] for s in r.get("sources", []) if s.get("origin") == "batch"),
-            default=0.0,
+            (s.assessed_share or 0.0 for s in r.sources if s.origin == "batch"), default=0.0
         )
         lines.append(
-            f"{r['thesis']['file'][:28]:<28} {r['thesis']['status']:<10} "
-            f"{r['thesis']['characters']:>10} {_pct(fig.get('total_copy_ratio')):>8} "
-            f"{_pct(fig.get('copy_ratio_excluding_quotes')):>10} "
-            f"{_pct(fig.get('copy_ratio_excluding_own')):>10} "
-            f"{_pct(fig.get('max_single_source_ratio')):>8} {_pct(batch if fig else None):>9}  "
-            f"{r['flag']['level']}"
+            f"{r.thesis.file[:28]:<28} {r.thesis.status:<10} "
+            f"{r.thesis.characters:>10} {_pct(fig and fig.total_copy_ratio):>8} "
+            f"{_pct(fig and fig.copy_ratio_excluding_quotes):>10} "
+            f"{_pct(fig and fig.copy_ratio_excluding_own):>10} "
+            f"{_pct(fig and fig.max_single_source_ratio):>8} {_pct(batch if fig else None):>9}  "
+            f"{r.flag.level}"
         )
     return "\n".join(lines)
 
 
-def write_reports(results: Sequence[dict[str, Any]], out: Path, stems: Sequence[str]) -> Path:
-    """Writes `<stem>.html` per result and the batch summary into `out`; returns the overview."""
+def write_reports(
+    results: Sequence[ScreeningResult], out: Path, stems: Sequence[str], key: bytes
+) -> Path:
+    """Writes `<stem>.html` per result and the batch summary into `out`; returns the overview.
+
+    `key` keys the blind ids and institution numbers (`corpora.blind.blinding_key`)."""
     from screening.report import write_batch_summary, write_thesis_report
 
     for result, stem in zip(results, stems, strict=True):
-        write_thesis_report(result, out / f"{stem}.html")
-    return write_batch_summary(list(results), out).html
+        write_thesis_report(result, out / f"{stem}.html", key=key)
+    return write_batch_summary(list(results), out, key=key).html
 
 
 def run(args: argparse.Namespace) -> int:
@@ -304,13 +311,12 @@ def run(args: argparse.Namespace) -> int:
     print(summary_table(results))
     if not args.no_reports:
         stems = [Path(readable_name(p.name)).stem for _, p in screened]
-        overview = write_reports(results, out, stems)
+        overview = write_reports(results, out, stems, cli_blinding_key())
         print(f"HTML reports and batch summary written to {out}; open {overview}")
-    failed = [r for r in results if r["thesis"]["status"] not in ("ok", "partial")]
+    failed = [r for r in results if not r.thesis.screened]
     for r in failed:
         print(
-            f"note: {r['thesis']['file']} could not be screened "
-            f"({r['thesis']['status']}: {r['thesis']['reason']})",
+            f"note: {r.thesis.file} could not be screened ({r.thesis.status}: {r.thesis.reason})",
             file=sys.stderr,
         )
     for name, reason in run_.failures.items():

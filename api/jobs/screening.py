@@ -13,7 +13,7 @@ import os
 import shutil
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -21,6 +21,9 @@ from api import webhooks
 from api.jobs.worker import JobContext, JobHandler
 from api.service import Service
 from api.storage.models import CorpusRecord, Screening, ScreeningBatch, Submission, utcnow
+
+if TYPE_CHECKING:
+    from screening.result import ScreeningResult
 
 log = logging.getLogger("spotcheck.jobs")
 
@@ -160,7 +163,7 @@ def run_screening(context: JobContext, payload: dict[str, Any]) -> dict[str, Any
         )
         stored: dict[str, str] = {}
         for screening_id, result in zip(ids, results, strict=True):
-            data = json.dumps(result, ensure_ascii=False).encode("utf-8")
+            data = json.dumps(result.to_json(), ensure_ascii=False).encode("utf-8")
             stored[screening_id] = service.blobs.put_bytes(data).sha256
         summary = _batch_summary(service, work, results, ids) if batch_id else None
         outcome = {"screenings": len(ids)}
@@ -171,14 +174,13 @@ def run_screening(context: JobContext, payload: dict[str, Any]) -> dict[str, Any
 
 
 def _batch_summary(
-    service: Service, work: Path, results: list[dict[str, Any]], ids: list[str]
+    service: Service, work: Path, results: list[ScreeningResult], ids: list[str]
 ) -> dict[str, str]:
     from screening.report import write_batch_summary
 
     links = {}
     for screening_id, result in zip(ids, results, strict=True):
-        thesis_id = str(result.get("thesis", {}).get("metadata", {}).get("thesis_id", ""))
-        links[thesis_id or screening_id] = f"/v1/screenings/{screening_id}/report"
+        links[result.thesis_id or screening_id] = f"/v1/screenings/{screening_id}/report"
     files = write_batch_summary(
         results, work / "summary", report_links=links, key=service.settings.blinding_key()
     )
@@ -192,7 +194,7 @@ def _batch_summary(
 def _record_results(
     context: JobContext,
     ids: list[str],
-    results: list[dict[str, Any]],
+    results: list[ScreeningResult],
     stored: dict[str, str],
     batch_id: str | None,
     summary: dict[str, str] | None,
@@ -207,16 +209,15 @@ def _record_results(
         for screening_id, result in zip(ids, results, strict=True):
             screening = session.get(Screening, screening_id)
             assert screening is not None
-            thesis = result.get("thesis", {})
-            status = str(thesis.get("status", "ok"))
+            status = result.thesis.status
             screening.result_blob = stored[screening_id]
             screening.finished_at = utcnow()
             screening.progress = 1.0
             screening.stage = None
-            screening.flag_level = (result.get("flag") or {}).get("level")
-            figures = result.get("figures") or {}
-            screening.total_copy_ratio = figures.get("total_copy_ratio")
-            event_data = {
+            screening.flag_level = result.flag.level
+            figures = result.figures
+            screening.total_copy_ratio = figures.total_copy_ratio if figures else None
+            event_data: dict[str, Any] = {
                 "screening_id": screening.id,
                 "submission_id": screening.submission_id,
                 "batch_id": screening.batch_id,
@@ -234,7 +235,7 @@ def _record_results(
             else:
                 screening.state = "error"
                 screening.error_code = error_code_for(status)
-                screening.error_detail = str(thesis.get("reason") or status)
+                screening.error_detail = result.thesis.reason or status
                 event = "screening.failed"
                 event_data |= {"error_code": screening.error_code}
             webhooks.emit(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
@@ -26,6 +25,7 @@ from api.storage.review_models import (
     ReviewRecord,
     ReviewThesisRecord,
 )
+from api.stored_results import parse_stored_result
 from review.conflicts import ConflictPolicy
 from review.cycle import (
     ReviewCycle,
@@ -324,20 +324,7 @@ def with_screening_evidence(
         if thesis.screening is not None and thesis.screening.report == f"screening:{screening.id}":
             updated.append(thesis)
             continue
-        try:
-            result = json.loads(service.blobs.read_bytes(screening.result_blob))
-            if not isinstance(result, dict):
-                raise ValueError("expected a JSON object")
-            evidence = evidence_from_result(
-                result, f"screening:{screening.id}", screening.result_blob
-            )
-        except (OSError, ValueError) as exc:
-            raise ApiProblem(
-                409,
-                "screening-result-unreadable",
-                "Screening result unreadable",
-                f"the result of screening {screening.id} (thesis {thesis.thesis_id}) cannot be "
-                f"read: {exc}",
-            ) from exc
+        result = parse_stored_result(service.blobs.read_bytes(screening.result_blob), screening.id)
+        evidence = evidence_from_result(result, f"screening:{screening.id}", screening.result_blob)
         updated.append(replace(thesis, screening=evidence))
     return updated

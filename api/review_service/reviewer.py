@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +31,7 @@ from api.storage.models import Submission
 from api.storage.review_models import (
     ReviewAssignmentRecord,
 )
+from api.stored_results import parse_stored_result
 from corpora import blind as corpora_blind
 from review import workflows
 from review.assign import Assignment
@@ -153,7 +153,7 @@ def blind_report(service: Service, session: Session, item: ReviewerAssignment) -
             "No screening report",
             "this thesis has no completed screening yet; the office will add it",
         )
-    result = json.loads(service.blobs.read_bytes(screening.result_blob))
+    result = parse_stored_result(service.blobs.read_bytes(screening.result_blob), screening.id)
     return render_thesis_report(
         result,
         blind=True,

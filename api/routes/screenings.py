@@ -53,7 +53,9 @@ from api.storage.models import (
     ScreeningBatch,
     Submission,
 )
+from api.stored_results import parse_stored_result
 from corpora.blind import anonymise_batch_sources, names_from_metadata
+from screening.result import ScreeningResult
 
 router = APIRouter(prefix="/v1", tags=["screenings"])
 
@@ -214,8 +216,8 @@ async def get_screening_status(
     return Response(body.model_dump_json().encode(), media_type="application/json", headers=headers)
 
 
-def _result(service: Service, screening: Screening) -> dict[str, Any]:
-    return json.loads(_result_bytes(service, screening))
+def _result(service: Service, screening: Screening) -> ScreeningResult:
+    return parse_stored_result(_result_bytes(service, screening), screening.id)
 
 
 def _not_ready(service: Service, screening_id: str, state: str) -> ApiProblem:
@@ -272,8 +274,8 @@ async def get_screening_result(
         data = await run_in_threadpool(service.results.read, row.result_blob)
     if caller.role != "admin" and _BATCH_SOURCE in data:
         # Other theses of the same batch are anonymous for everyone but the office.
-        shown = anonymise_batch_sources(json.loads(data))
-        data = json.dumps(shown, ensure_ascii=False, indent=1).encode("utf-8")
+        shown = anonymise_batch_sources(parse_stored_result(data, row.id))
+        data = json.dumps(shown.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
         headers["ETag"] = f'"{hashlib.sha256(data).hexdigest()}"'
     if etag_matches(if_none_match, headers["ETag"]):
         return Response(status_code=304, headers=headers)

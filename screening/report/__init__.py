@@ -1,7 +1,8 @@
 """Flag reports: the self-contained HTML thesis report and the batch summary for the degree office.
 
-ReportInputError (ValueError)
-  └─ the screening result lacks a field the report needs; the message names the field.
+ResultFormatError (screening.result, a ValueError): a result lacks a field or holds a wrong
+  type; `.field` names it.
+  └─ ReportInputError: a value the report cannot show (an offset beyond the thesis text).
 """
 
 from __future__ import annotations

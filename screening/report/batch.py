@@ -19,6 +19,7 @@ from corpora.blind import blinding_key, institution_number
 from exports import Table, staged_directory, write_csv, write_text_atomically, write_xlsx
 from screening.report import labels
 from screening.report.model import ReportInputError, build_report
+from screening.result import ResultFormatError, ScreeningResult
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("thesis_id", "论文编号 Thesis ID"),
@@ -88,8 +89,27 @@ def _link_for(row: Mapping[str, Any], links: Mapping[str, str]) -> str:
     return ""
 
 
+def read_result(result: ScreeningResult | Mapping[str, Any]) -> ScreeningResult:
+    """A result as given, or read from its JSON dict."""
+    return result if isinstance(result, ScreeningResult) else ScreeningResult.from_json(result)
+
+
+def _file_name(result: ScreeningResult | Mapping[str, Any]) -> str:
+    """The thesis file a result names (empty when it names none)."""
+    if isinstance(result, ScreeningResult):
+        return result.thesis.file
+    thesis = result.get("thesis") if isinstance(result, Mapping) else None
+    return str(thesis.get("file") or "") if isinstance(thesis, Mapping) else ""
+
+
+def _file_of(result: ScreeningResult | Mapping[str, Any]) -> str:
+    """` (file name)` of a result, for messages."""
+    name = _file_name(result)
+    return f" ({name})" if name else ""
+
+
 def summary_rows(
-    results: Sequence[Mapping[str, Any]],
+    results: Sequence[ScreeningResult | Mapping[str, Any]],
     report_links: Mapping[str, str] | None = None,
     blinding: bytes | None = None,
 ) -> list[dict[str, Any]]:
@@ -100,20 +120,20 @@ def summary_rows(
     rows: list[dict[str, Any]] = []
     for i, result in enumerate(results):
         try:
+            result = read_result(result)
             report = build_report(result, key=blinding)
-        except ReportInputError as exc:
-            name = ""
-            if isinstance(result, Mapping) and isinstance(result.get("thesis"), Mapping):
-                name = f" ({result['thesis'].get('file')})"
-            raise ReportInputError(f"results[{i}]{name}: {exc}") from exc
-        thesis = result["thesis"]
-        metadata = thesis.get("metadata") or {}
+        except ResultFormatError as exc:
+            raise ReportInputError(
+                f"results[{i}]{_file_of(result)}: {exc.field}", exc.reason
+            ) from exc
+        thesis = result.thesis
+        metadata = thesis.metadata
         figures: dict[str, Any] = {f.key: f.value for f in report.figures}
         top = report.sources[0] if report.sources else None
         row: dict[str, Any] = {
             "thesis_id": str(metadata.get("thesis_id") or ""),
             "blind_id": report.blind_id,
-            "file": str(thesis.get("file") or ""),
+            "file": thesis.file,
             "title": str(metadata.get("title") or ""),
             "institution": str(metadata.get("institution") or ""),
             "institution_number": institution_number(metadata, blinding),
@@ -122,7 +142,7 @@ def summary_rows(
             "degree_type": str(metadata.get("degree_type") or ""),
             "total_characters": report.total_characters,
             "repeated_characters": figures.get("repeated_characters"),
-            "status": str(thesis.get("status") or "ok"),
+            "status": thesis.status,
             "flag_level": report.flag_level,
             "flag_reasons": "；".join(report.flag_reasons),
             "top_source": top.title if top else "",
@@ -250,13 +270,14 @@ def render_batch_overview(
     )
 
 
-def _existing_reports(results: Sequence[Mapping[str, Any]], out_dir: Path) -> dict[str, str]:
+def _existing_reports(
+    results: Sequence[ScreeningResult | Mapping[str, Any]], out_dir: Path
+) -> dict[str, str]:
     """Links to `<file stem>.html` reports already written in `out_dir` (where `spotcheck
     screen` puts them)."""
     links: dict[str, str] = {}
     for result in results:
-        thesis = result.get("thesis") if isinstance(result, Mapping) else None
-        file = str(thesis.get("file") or "") if isinstance(thesis, Mapping) else ""
+        file = _file_name(result)
         stem = PurePosixPath(file).stem
         if stem and (out_dir / f"{stem}.html").is_file():
             links[file] = f"{stem}.html"
@@ -264,7 +285,7 @@ def _existing_reports(results: Sequence[Mapping[str, Any]], out_dir: Path) -> di
 
 
 def write_batch_summary(
-    results: list[dict[str, Any]],
+    results: Sequence[ScreeningResult | Mapping[str, Any]],
     out_dir: Path,
     *,
     report_links: Mapping[str, str] | None = None,

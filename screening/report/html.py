@@ -16,6 +16,7 @@ from screening.report.chart import chapter_chart
 from screening.report.diff import diff_passages, translated_passages
 from screening.report.fulltext import render_full_text
 from screening.report.model import build_report, format_count, format_ratio
+from screening.result import ScreeningResult
 
 
 @lru_cache(maxsize=1)
@@ -35,7 +36,7 @@ def report_environment() -> Environment:
 
 
 def render_thesis_report(
-    result: Mapping[str, Any],
+    result: ScreeningResult | Mapping[str, Any],
     *,
     blind: bool = False,
     names: Iterable[str] = (),
@@ -73,7 +74,7 @@ def render_thesis_report(
 
 
 def write_thesis_report(
-    result: Mapping[str, Any],
+    result: ScreeningResult | Mapping[str, Any],
     path: Path,
     *,
     blind: bool = False,

@@ -1,4 +1,4 @@
-"""The report model: everything a thesis report shows, computed from a screening result dict.
+"""The report model: everything a thesis report shows, computed from a screening result.
 
 The model is plain data (no HTML). In blind mode every string that could carry a name has
 already been masked here, so the templates cannot leak what the model does not hold.
@@ -27,22 +27,21 @@ from corpora.blind import (
 )
 from corpora.blind import blind_id as keyed_blind_id
 from screening.report import labels
-
-MATCH_CLASSES: tuple[str, ...] = ("identical", "minor_changes", "paraphrase", "translated")
-CONTRACT_FIGURES: tuple[str, ...] = (
-    "total_copy_ratio",
-    "copy_ratio_excluding_quotes",
-    "copy_ratio_excluding_references",
-    "copy_ratio_excluding_own",
-    "max_single_source_ratio",
-    "repeated_characters",
+from screening.result import (
+    MATCH_CLASSES,
+    PassageRecord,
+    ResultFigures,
+    ResultFormatError,
+    ResultSource,
+    ScreeningResult,
+    ThesisInfo,
 )
 
 
-class ReportInputError(ValueError):
-    """The result lacks a field the report needs, or a field holds an impossible value.
+class ReportInputError(ResultFormatError):
+    """The result holds a value the report cannot show (an offset beyond the thesis text…).
 
-    The message starts with the field's path in the result, e.g. `passages[3].thesis_end`.
+    Like every `ResultFormatError`, it names the field: `passages[3].thesis_end`.
     """
 
 
@@ -139,32 +138,6 @@ class ThesisReport:
         return [p for p in self.passages if p.source_number == source_number]
 
 
-def _field(mapping: Mapping[str, Any], key: str, path: str) -> Any:
-    if not isinstance(mapping, Mapping):
-        raise ReportInputError(f"{path}: expected an object")
-    if key not in mapping or mapping[key] is None:
-        raise ReportInputError(f"{path}.{key}: missing")
-    return mapping[key]
-
-
-def _int(value: Any, path: str, *, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
-        raise ReportInputError(f"{path}: expected a whole number, got {value!r}")
-    if value < minimum:
-        raise ReportInputError(f"{path}: must be at least {minimum}, got {value!r}")
-    return int(value)
-
-
-def _ratio(value: Any, path: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        raise ReportInputError(f"{path}: expected a fraction between 0 and 1, got {value!r}")
-    return float(value)
-
-
-def _optional_int(value: Any, path: str) -> int | None:
-    return None if value is None else _int(value, path)
-
-
 def format_ratio(value: float | None) -> str:
     return labels.NOT_AVAILABLE if value is None else f"{value * 100:.1f}%"
 
@@ -209,7 +182,7 @@ def covered_counts(length: int, spans: Iterable[tuple[int, int]]) -> np.ndarray:
 
 
 def build_report(
-    result: Mapping[str, Any],
+    result: ScreeningResult | Mapping[str, Any],
     *,
     blind: bool = False,
     names: Iterable[str] = (),
@@ -217,62 +190,52 @@ def build_report(
     key: bytes | None = None,
     blind_id: str | None = None,
 ) -> ThesisReport:
-    """Reads and checks a screening result (docs/result-schema.md) and derives the report.
+    """Derives the report of a screening result (a result dict is read with
+    `ScreeningResult.from_json`; a bad field raises `ResultFormatError` naming it).
 
     `key` (see `corpora.blind.blinding_key`) keys the blind id and the institution number;
     `blind_id` overrides the blind id where the caller already has one (a review cycle's).
     Blind reports also anonymise same-batch sources.
     """
-    if not isinstance(result, Mapping):
-        raise ReportInputError("result: expected a JSON object")
+    if not isinstance(result, ScreeningResult):
+        result = ScreeningResult.from_json(result)
     key = key if key is not None else blinding_key(None)
     if blind:
         result = anonymise_batch_sources(result)
-    thesis = _field(result, "thesis", "result")
-    metadata = thesis.get("metadata") or {}
-    if not isinstance(metadata, Mapping):
-        raise ReportInputError("thesis.metadata: expected an object")
+    thesis = result.thesis
+    metadata = thesis.metadata
     masker = NameMasker([*names, *_blind_names(result, metadata)]) if blind else NameMasker(())
     mask = masker.mask
 
-    text = thesis.get("text")
-    if text is not None and not isinstance(text, str):
-        raise ReportInputError("thesis.text: expected a string")
-    text = mask(text) if text else text
+    text: str | None = mask(thesis.text) if thesis.text else None
     if blind and text:
-        text = _blank_identifying_sections(text, thesis.get("sections") or [])
-    status = str(thesis.get("status") or "ok")
-    figures_in = result.get("figures")
-    screened = figures_in is not None or status in ("ok", "partial")
-    figures_in = _field(result, "figures", "result") if screened else {}
-    total = figures_in.get("total_characters", thesis.get("characters"))
-    if total is None:
-        raise ReportInputError("thesis.characters: missing")
-    total = _int(total, "thesis.characters")
+        text = _blank_identifying_sections(text, thesis)
+    status = thesis.status
+    screened = result.figures is not None or thesis.screened
+    if screened and result.figures is None:
+        raise ReportInputError("figures", "missing")
+    total = result.figures.total_characters if result.figures is not None else thesis.characters
     text_length = len(text) if text else None
 
-    page_starts = tuple(
-        _int(v, f"thesis.page_starts[{i}]") for i, v in enumerate(thesis.get("page_starts") or [])
-    )
+    page_starts = thesis.page_starts
     if any(b < a for a, b in zip(page_starts, page_starts[1:], strict=False)):
-        raise ReportInputError("thesis.page_starts: offsets must be in ascending order")
+        raise ReportInputError("thesis.page_starts", "offsets must be in ascending order")
 
     sections = _sections(thesis, text_length, mask)
-    figures = _figures(figures_in, total, result.get("sources") or []) if screened else ()
-    raw_sources, source_numbers = _sources(result, total, blind, mask)
+    figures = _figures(result.figures, total, result.sources) if result.figures else ()
+    raw_sources, source_numbers = _sources(result.sources, blind, mask)
     passages, extra_sources = _passages(
-        result, source_numbers, len(raw_sources), text, text_length, page_starts, mask
+        result.passages, source_numbers, len(raw_sources), text, text_length, page_starts, mask
     )
     sources = _with_counts(raw_sources + extra_sources, passages, total)
-    chapters = _chapters(figures_in, sections, passages, text_length, mask)
+    chapters = _chapters(result.figures, sections, passages, text_length, mask)
 
-    flag = _field(result, "flag", "result")
-    level = str(_field(flag, "level", "flag"))
-    reasons = tuple(mask(str(r)) for r in flag.get("reasons") or [])
+    level = result.flag.level
+    reasons = tuple(mask(r) for r in result.flag.reasons)
 
     blind_id = blind_id or keyed_blind_id(key, thesis_key(thesis))
-    heading = blind_id if blind else mask(str(metadata.get("title") or thesis.get("file") or ""))
-    identity = _identity(thesis, metadata, blind, blind_id, mask, key)
+    heading = blind_id if blind else mask(str(metadata.get("title") or thesis.file or ""))
+    identity = _identity(thesis, blind, blind_id, mask, key)
     exclusions = _exclusions(passages)
     when = (generated_at or datetime.now(UTC)).isoformat(timespec="seconds")
     return ThesisReport(
@@ -285,7 +248,7 @@ def build_report(
         flag_level=level,
         flag_label=labels.label(labels.FLAG_LEVELS, level),
         flag_reasons=reasons,
-        settings=_settings(result.get("settings") or {}, mask),
+        settings=_settings(result.settings, mask),
         exclusions=exclusions,
         provenance=_provenance(result, blind, mask, when),
         sources=tuple(sources),
@@ -301,8 +264,8 @@ def build_report(
     )
 
 
-def _status_note(thesis: Mapping[str, Any], status: str, mask: Any) -> str:
-    reason = mask(str(thesis.get("reason") or ""))
+def _status_note(thesis: ThesisInfo, status: str, mask: Any) -> str:
+    reason = mask(thesis.reason or "")
     note = f"论文无法检测 The thesis could not be screened: {status}"
     return f"{note} — {reason}" if reason else note
 
@@ -313,17 +276,14 @@ def _status_note(thesis: Mapping[str, Any], status: str, mask: Any) -> str:
 BLANKED_SECTIONS: dict[str, bool] = {"cover": False, "declaration": True, "acknowledgements": True}
 
 
-def _blank_identifying_sections(text: str, sections: Sequence[Any]) -> str:
+def _blank_identifying_sections(text: str, thesis: ThesisInfo) -> str:
     """`text` with the identifying sections masked character by character (same length)."""
-    for section in sections:
-        if not isinstance(section, Mapping) or section.get("kind") not in BLANKED_SECTIONS:
+    for section in thesis.sections:
+        if section.kind not in BLANKED_SECTIONS or not section.start < section.end:
             continue
-        start, end = section.get("start"), section.get("end")
-        if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end:
-            continue
-        end = min(end, len(text))
+        start, end = section.start, min(section.end, len(text))
         body_start = start
-        if BLANKED_SECTIONS[section["kind"]]:
+        if BLANKED_SECTIONS[section.kind]:
             heading_end = text.find("\n", start, end)
             if 0 <= heading_end - start <= 20:
                 body_start = heading_end + 1
@@ -331,25 +291,24 @@ def _blank_identifying_sections(text: str, sections: Sequence[Any]) -> str:
     return text
 
 
-def _blind_names(result: Mapping[str, Any], metadata: Mapping[str, Any]) -> list[str]:
+def _blind_names(result: ScreeningResult, metadata: Mapping[str, Any]) -> list[str]:
     """Names a blind copy hides: the metadata's, plus the authors of the author's own works
     (co-authors from the same group identify the author as well as the author's name)."""
     found = names_from_metadata(metadata)
-    for source in result.get("sources") or []:
-        if isinstance(source, Mapping) and source.get("own_work"):
-            authors = source.get("authors") or []
-            found.extend([authors] if isinstance(authors, str) else [str(a) for a in authors])
+    for source in result.sources:
+        if source.own_work:
+            found.extend(source.authors)
     return found
 
 
 def _identity(
-    thesis: Mapping[str, Any],
-    metadata: Mapping[str, Any],
+    thesis: ThesisInfo,
     blind: bool,
     blind_id: str,
     mask: Any,
     blinding: bytes,
 ) -> tuple[tuple[str, str], ...]:
+    metadata = thesis.metadata
     rows: list[tuple[str, str]] = []
     if blind:
         rows.append(("盲审编号 Blind ID", blind_id))
@@ -365,8 +324,8 @@ def _identity(
         ):
             if metadata.get(key):
                 rows.append((name, str(metadata[key])))
-        if thesis.get("file"):
-            rows.append(("文件 File", str(thesis["file"])))
+        if thesis.file:
+            rows.append(("文件 File", thesis.file))
     rows.append(("单位编号 Institution No.", institution_number(metadata, blinding)))
     discipline = str(metadata.get("discipline_code") or "")
     if metadata.get("discipline_name"):
@@ -378,27 +337,30 @@ def _identity(
     rows.append(
         ("学位类型 Degree type", labels.label(labels.DEGREE_TYPES, metadata.get("degree_type")))
     )
-    if thesis.get("pages") is not None:
-        rows.append(("页数 Pages", str(thesis["pages"])))
-    if thesis.get("status") not in (None, "ok"):
-        rows.append(("提取状态 Extraction status", str(thesis["status"])))
+    rows.append(("页数 Pages", str(thesis.pages)))
+    if thesis.status != "ok":
+        rows.append(("提取状态 Extraction status", thesis.status))
     return tuple(rows)
 
 
-def _figures(figures: Mapping[str, Any], total: int, sources: Sequence[Any]) -> tuple[Figure, ...]:
-    names = {
-        "total_copy_ratio": "总文字复制比 Total copy ratio",
-        "copy_ratio_excluding_quotes": "去除引用文献复制比 Excluding quotations",
-        "copy_ratio_excluding_references": "去除参考文献复制比 Excluding bibliography",
-        "copy_ratio_excluding_own": "去除本人文献复制比 Excluding author's own work",
-        "max_single_source_ratio": "单篇最大文字复制比 Largest single source",
-    }
+FIGURE_NAMES = {
+    "total_copy_ratio": "总文字复制比 Total copy ratio",
+    "copy_ratio_excluding_quotes": "去除引用文献复制比 Excluding quotations",
+    "copy_ratio_excluding_references": "去除参考文献复制比 Excluding bibliography",
+    "copy_ratio_excluding_own": "去除本人文献复制比 Excluding author's own work",
+    "max_single_source_ratio": "单篇最大文字复制比 Largest single source",
+}
+
+
+def _figures(
+    figures: ResultFigures, total: int, sources: Sequence[ResultSource]
+) -> tuple[Figure, ...]:
     out: list[Figure] = []
-    for key, name in names.items():
-        value = _ratio(_field(figures, key, "figures"), f"figures.{key}")
+    for key, name in FIGURE_NAMES.items():
+        value = float(getattr(figures, key))
         out.append(Figure(key, name, format_ratio(value), value))
-        if key == "total_copy_ratio" and figures.get("assessed_copy_ratio") is not None:
-            assessed = _ratio(figures["assessed_copy_ratio"], "figures.assessed_copy_ratio")
+        if key == "total_copy_ratio" and figures.assessed_copy_ratio is not None:
+            assessed = figures.assessed_copy_ratio
             out.append(
                 Figure(
                     "assessed_copy_ratio",
@@ -407,8 +369,8 @@ def _figures(figures: Mapping[str, Any], total: int, sources: Sequence[Any]) -> 
                     assessed,
                 )
             )
-        if key == "total_copy_ratio" and figures.get("translated_copy_ratio") is not None:
-            translated = _ratio(figures["translated_copy_ratio"], "figures.translated_copy_ratio")
+        if key == "total_copy_ratio" and figures.translated_copy_ratio is not None:
+            translated = figures.translated_copy_ratio
             out.append(
                 Figure(
                     "translated_copy_ratio",
@@ -417,17 +379,13 @@ def _figures(figures: Mapping[str, Any], total: int, sources: Sequence[Any]) -> 
                     translated,
                 )
             )
-    repeated = _int(
-        _field(figures, "repeated_characters", "figures"), "figures.repeated_characters"
-    )
+    repeated = figures.repeated_characters
     out.append(
         Figure(
             "repeated_characters", "重复字数 Repeated characters", format_count(repeated), repeated
         )
     )
-    largest = max(
-        (int(s.get("characters") or 0) for s in sources if isinstance(s, Mapping)), default=0
-    )
+    largest = max((s.characters for s in sources), default=0)
     out.append(
         Figure(
             "max_single_source_characters",
@@ -440,188 +398,164 @@ def _figures(figures: Mapping[str, Any], total: int, sources: Sequence[Any]) -> 
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class _Listed:
+    """A source numbered for the report (`source` None for one only passages name)."""
+
+    number: int
+    id: str
+    source: ResultSource | None
+    own: bool
+    share: float | None
+    characters: int | None
+    title: str
+    detail: str
+    file: str
+
+
 def _sources(
-    result: Mapping[str, Any], total: int, blind: bool, mask: Any
-) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    raw = result.get("sources") or []
-    if not isinstance(raw, list):
-        raise ReportInputError("sources: expected a list")
-    items: list[tuple[float, int, Mapping[str, Any]]] = []
-    for i, source in enumerate(raw):
-        path = f"sources[{i}]"
-        share = _ratio(_field(source, "share", path), f"{path}.share")
-        items.append((share, i, source))
-    items.sort(key=lambda item: (-item[0], item[1]))
-    out: list[dict[str, Any]] = []
+    sources: Sequence[ResultSource], blind: bool, mask: Any
+) -> tuple[list[_Listed], dict[str, int]]:
+    order = sorted(range(len(sources)), key=lambda i: (-sources[i].share, i))
+    out: list[_Listed] = []
     numbers: dict[str, int] = {}
-    for share, i, source in items:
-        path = f"sources[{i}]"
-        sid = str(_field(source, "id", path))
-        if sid in numbers:
-            raise ReportInputError(f"{path}.id: duplicate source id {sid!r}")
-        numbers[sid] = len(out) + 1
-        own = bool(source.get("own_work"))
+    for i in order:
+        source = sources[i]
+        if source.id in numbers:
+            raise ReportInputError(f"sources[{i}].id", f"duplicate source id {source.id!r}")
+        numbers[source.id] = len(out) + 1
+        own = source.own_work
         out.append(
-            {
-                "number": numbers[sid],
-                "id": sid,
-                "source": source,
-                "own": own,
-                "share": share,
-                "characters": _int(source.get("characters") or 0, f"{path}.characters"),
-                "title": _source_title(source, own, blind, mask),
-                "detail": _source_detail(source, own, blind, mask),
-                "file": "" if blind and own else mask(str(source.get("file") or "")),
-            }
+            _Listed(
+                number=numbers[source.id],
+                id=source.id,
+                source=source,
+                own=own,
+                share=source.share,
+                characters=source.characters,
+                title=_source_title(source, own, blind, mask),
+                detail=_source_detail(source, own, blind, mask),
+                file="" if blind and own else mask(source.file),
+            )
         )
     return out, numbers
 
 
-def _source_title(source: Mapping[str, Any], own: bool, blind: bool, mask: Any) -> str:
+def _source_title(source: ResultSource, own: bool, blind: bool, mask: Any) -> str:
     if blind and own:
         return labels.OWN_WORK
-    title = str(source.get("title") or source.get("file") or source.get("id") or "")
-    return mask(title) or labels.UNKNOWN_SOURCE
+    return mask(source.title or source.file or source.id) or labels.UNKNOWN_SOURCE
 
 
-def _source_detail(source: Mapping[str, Any], own: bool, blind: bool, mask: Any) -> str:
+def _source_detail(source: ResultSource, own: bool, blind: bool, mask: Any) -> str:
     parts: list[str] = []
-    if not (blind and own):
-        authors = source.get("authors") or []
-        if isinstance(authors, str):
-            authors = [authors]
-        if authors:
-            parts.append(mask("、".join(str(a) for a in authors)))
-    if source.get("year"):
-        parts.append(str(source["year"]))
-    if source.get("type"):
-        parts.append(str(source["type"]))
+    if not (blind and own) and source.authors:
+        parts.append(mask("、".join(source.authors)))
+    if source.year:
+        parts.append(str(source.year))
+    if source.type:
+        parts.append(source.type)
     return mask(" · ".join(parts))
 
 
 def _passages(
-    result: Mapping[str, Any],
+    raw: Sequence[PassageRecord],
     numbers: dict[str, int],
     known_sources: int,
     text: str | None,
     text_length: int | None,
     page_starts: Sequence[int],
     mask: Any,
-) -> tuple[list[PassageEntry], list[dict[str, Any]]]:
-    raw = result.get("passages") or []
-    if not isinstance(raw, list):
-        raise ReportInputError("passages: expected a list")
-    extra: list[dict[str, Any]] = []
-    checked: list[tuple[int, int, int, Mapping[str, Any]]] = []
+) -> tuple[list[PassageEntry], list[_Listed]]:
+    extra: list[_Listed] = []
+    checked: list[tuple[int, int, PassageRecord]] = []
     for i, passage in enumerate(raw):
-        path = f"passages[{i}]"
-        start = _int(_field(passage, "thesis_start", path), f"{path}.thesis_start")
-        end = _int(_field(passage, "thesis_end", path), f"{path}.thesis_end")
-        if end < start:
-            raise ReportInputError(f"{path}.thesis_end: {end} is before thesis_start {start}")
-        if text_length is not None and end > text_length:
+        if text_length is not None and passage.thesis_end > text_length:
             raise ReportInputError(
-                f"{path}.thesis_end: {end} is beyond the thesis text ({text_length} characters)"
+                f"passages[{i}].thesis_end",
+                f"{passage.thesis_end} is beyond the thesis text ({text_length} characters)",
             )
-        match_class = str(_field(passage, "class", path))
-        if match_class not in MATCH_CLASSES:
-            raise ReportInputError(
-                f"{path}.class: {match_class!r} is not one of {', '.join(MATCH_CLASSES)}"
-            )
-        sid = str(_field(passage, "source_id", path))
+        sid = passage.source_id
         if sid not in numbers:
             numbers[sid] = known_sources + len(extra) + 1
             extra.append(
-                {
-                    "number": numbers[sid],
-                    "id": sid,
-                    "source": {},
-                    "own": False,
-                    "share": None,
-                    "characters": None,
-                    "title": mask(sid) or labels.UNKNOWN_SOURCE,
-                    "detail": labels.UNKNOWN_SOURCE,
-                    "file": "",
-                }
+                _Listed(
+                    number=numbers[sid],
+                    id=sid,
+                    source=None,
+                    own=False,
+                    share=None,
+                    characters=None,
+                    title=mask(sid) or labels.UNKNOWN_SOURCE,
+                    detail=labels.UNKNOWN_SOURCE,
+                    file="",
+                )
             )
-        checked.append((numbers[sid], start, i, passage))
-    checked.sort(key=lambda item: (item[0], item[1], item[2]))
+        checked.append((numbers[sid], i, passage))
+    checked.sort(key=lambda item: (item[0], item[2].thesis_start, item[1]))
     seq: Counter[int] = Counter()
     out: list[PassageEntry] = []
-    for number, start, i, passage in checked:
-        path = f"passages[{i}]"
+    for number, _, passage in checked:
         seq[number] += 1
-        end = int(passage["thesis_end"])
-        excluded = passage.get("excluded")
-        excluded = None if excluded in (None, "", False) else str(excluded)
-        match_class = str(passage["class"])
+        start, end = passage.thesis_start, passage.thesis_end
+        excluded = passage.excluded or None
+        match_class = passage.match_class
         display = (
             match_class if excluded is None else "quote" if excluded == "quote" else "excluded"
         )
-        similarity = passage.get("similarity")
-        if similarity is not None:
-            similarity = _ratio(similarity, f"{path}.similarity")
-        page = passage.get("page")
-        page = (
-            _int(page, f"{path}.page", minimum=1)
-            if page is not None
-            else _page_of(page_starts, start)
-        )
-        source_text = passage.get("source_text")
         out.append(
             PassageEntry(
                 label=f"{number}-{seq[number]}",
                 source_number=number,
                 thesis_start=start,
                 thesis_end=end,
-                page=page,
+                page=passage.page,
                 page_end=_page_of(page_starts, max(end - 1, start)),
-                source_start=_optional_int(passage.get("source_start"), f"{path}.source_start"),
-                source_end=_optional_int(passage.get("source_end"), f"{path}.source_end"),
+                source_start=passage.source_start,
+                source_end=passage.source_end,
                 match_class=match_class,
                 display_class=display,
-                similarity=similarity,
+                similarity=passage.similarity,
                 excluded=excluded,
                 thesis_text=text[start:end] if text else "",
-                source_text=mask(str(source_text)) if source_text else None,
-                source_language=str(passage["source_language"])
-                if passage.get("source_language")
-                else None,
+                source_text=mask(passage.source_text) if passage.source_text else None,
+                source_language=passage.source_language or None,
             )
         )
     return out, extra
 
 
 def _with_counts(
-    sources: list[dict[str, Any]], passages: Sequence[PassageEntry], total: int
+    sources: list[_Listed], passages: Sequence[PassageEntry], total: int
 ) -> list[SourceEntry]:
     by_source: dict[int, list[PassageEntry]] = {}
     for p in passages:
         by_source.setdefault(p.source_number, []).append(p)
     out: list[SourceEntry] = []
     for s in sources:
-        mine = by_source.get(s["number"], [])
-        given = s["source"].get("classes")
-        if isinstance(given, Mapping):
+        mine = by_source.get(s.number, [])
+        given = s.source.classes if s.source is not None else {}
+        if given:
             classes = {c: int(given.get(c) or 0) for c in MATCH_CLASSES}
         else:
             counted = Counter(p.match_class for p in mine)
             classes = {c: counted[c] for c in MATCH_CLASSES}
-        characters = s["characters"]
+        characters = s.characters
         if characters is None:
             spans = [(p.thesis_start, p.thesis_end) for p in mine if p.counted]
             end = max((e for _, e in spans), default=0)
             characters = int(covered_counts(end, spans)[-1]) if spans else 0
-        share = s["share"] if s["share"] is not None else (characters / total if total else 0.0)
+        share = s.share if s.share is not None else (characters / total if total else 0.0)
+        origin = s.source.origin if s.source is not None else "corpus"
         out.append(
             SourceEntry(
-                number=s["number"],
-                id=s["id"],
-                title=s["title"],
-                detail=s["detail"],
-                file=s["file"],
-                origin=labels.label(labels.SOURCE_ORIGINS, s["source"].get("origin") or "corpus"),
-                own_work=s["own"],
+                number=s.number,
+                id=s.id,
+                title=s.title,
+                detail=s.detail,
+                file=s.file,
+                origin=labels.label(labels.SOURCE_ORIGINS, origin or "corpus"),
+                own_work=s.own,
                 characters=characters,
                 share=share,
                 classes=classes,
@@ -631,50 +565,39 @@ def _with_counts(
     return out
 
 
-def _sections(thesis: Mapping[str, Any], text_length: int | None, mask: Any) -> tuple[Section, ...]:
+def _sections(thesis: ThesisInfo, text_length: int | None, mask: Any) -> tuple[Section, ...]:
     out: list[Section] = []
-    for i, section in enumerate(thesis.get("sections") or []):
-        path = f"thesis.sections[{i}]"
-        start = _int(_field(section, "start", path), f"{path}.start")
-        end = _int(_field(section, "end", path), f"{path}.end")
+    for i, section in enumerate(thesis.sections):
+        start, end = section.start, section.end
         if end < start or (text_length is not None and end > text_length):
-            raise ReportInputError(f"{path}: span {start}–{end} is outside the thesis text")
-        out.append(
-            Section(
-                title=mask(str(section.get("title") or "")),
-                kind=str(section.get("kind") or "other"),
-                start=start,
-                end=end,
+            raise ReportInputError(
+                f"thesis.sections[{i}]", f"span {start}–{end} is outside the thesis text"
             )
+        out.append(
+            Section(title=mask(section.title), kind=section.kind or "other", start=start, end=end)
         )
     return tuple(out)
 
 
 def _chapters(
-    figures: Mapping[str, Any],
+    figures: ResultFigures | None,
     sections: Sequence[Section],
     passages: Sequence[PassageEntry],
     text_length: int | None,
     mask: Any,
 ) -> tuple[ChapterEntry, ...]:
-    given = figures.get("per_chapter")
-    if isinstance(given, list) and given:
-        out = []
-        for i, row in enumerate(given):
-            path = f"figures.per_chapter[{i}]"
-            out.append(
-                ChapterEntry(
-                    title=mask(str(row.get("title") or "")),
-                    kind=labels.label(labels.SECTION_KINDS, row.get("kind") or "chapter"),
-                    start=_optional_int(row.get("start"), f"{path}.start"),
-                    characters=_int(row.get("characters") or 0, f"{path}.characters"),
-                    repeated_characters=_int(
-                        row.get("repeated_characters") or 0, f"{path}.repeated_characters"
-                    ),
-                    ratio=_ratio(row.get("ratio") or 0.0, f"{path}.ratio"),
-                )
+    if figures is not None and figures.per_chapter:
+        return tuple(
+            ChapterEntry(
+                title=mask(row.title),
+                kind=labels.label(labels.SECTION_KINDS, row.kind or "chapter"),
+                start=row.start,
+                characters=row.characters,
+                repeated_characters=row.repeated_characters,
+                ratio=row.ratio,
             )
-        return tuple(out)
+            for row in figures.per_chapter
+        )
     if not sections:
         return ()
     length = text_length if text_length is not None else max(s.end for s in sections)
@@ -699,8 +622,6 @@ def _chapters(
 
 
 def _settings(settings: Mapping[str, Any], mask: Any) -> tuple[tuple[str, str], ...]:
-    if not isinstance(settings, Mapping):
-        raise ReportInputError("settings: expected an object")
     rows: list[tuple[str, str]] = []
     for key, value in settings.items():
         if key == "policy" and isinstance(value, Mapping):
@@ -734,28 +655,26 @@ def _exclusions(passages: Sequence[PassageEntry]) -> tuple[tuple[str, int, int],
 
 
 def _provenance(
-    result: Mapping[str, Any], blind: bool, mask: Any, generated_at: str
+    result: ScreeningResult, blind: bool, mask: Any, generated_at: str
 ) -> tuple[tuple[str, str], ...]:
     rows: list[tuple[str, str]] = []
-    corpus = result.get("corpus") or {}
-    if isinstance(corpus, Mapping):
-        if corpus.get("snapshot"):
-            rows.append(("比对库快照 Corpus snapshot", mask(str(corpus["snapshot"]))))
-        if corpus.get("documents") is not None:
-            rows.append(("比对库文献数 Corpus documents", format_count(int(corpus["documents"]))))
-        if corpus.get("characters") is not None:
-            rows.append(("比对库字数 Corpus characters", format_count(int(corpus["characters"]))))
-        if corpus.get("path") and not blind:
-            rows.append(("比对库位置 Corpus path", str(corpus["path"])))
-    software = result.get("software") or {}
-    if isinstance(software, Mapping) and software:
+    corpus = result.corpus
+    if corpus.get("snapshot"):
+        rows.append(("比对库快照 Corpus snapshot", mask(str(corpus["snapshot"]))))
+    if corpus.get("documents") is not None:
+        rows.append(("比对库文献数 Corpus documents", format_count(int(corpus["documents"]))))
+    if corpus.get("characters") is not None:
+        rows.append(("比对库字数 Corpus characters", format_count(int(corpus["characters"]))))
+    if corpus.get("path") and not blind:
+        rows.append(("比对库位置 Corpus path", str(corpus["path"])))
+    software = result.software
+    if software:
         name = f"{software.get('name') or ''} {software.get('version') or ''}".strip()
         rows.append(("软件版本 Software", name))
-    if result.get("schema_version"):
-        rows.append(("结果格式 Result schema", str(result["schema_version"])))
-    if result.get("created_at"):
-        rows.append(("检测时间 Screened at", str(result["created_at"])))
+    rows.append(("结果格式 Result schema", result.schema_version))
+    if result.created_at:
+        rows.append(("检测时间 Screened at", result.created_at))
     rows.append(("报告生成时间 Report generated at", generated_at))
-    if not blind and (result.get("thesis") or {}).get("sha256"):
-        rows.append(("文件指纹 File SHA-256", str(result["thesis"]["sha256"])))
+    if not blind and result.thesis.sha256:
+        rows.append(("文件指纹 File SHA-256", result.thesis.sha256))
     return tuple(rows)

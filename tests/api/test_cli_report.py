@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import json
+import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,6 +50,8 @@ def test_blind_report_hides_names(tmp_path: Path) -> None:
         (b"[1, 2]", "expected a JSON object"),
         (b'{"a": "\xff"}', "not UTF-8"),
         (b'{"hello": 1}', "not a screening result"),
+        (b'{"schema_version": "1", "thesis": {"file": "t.pdf"}}', "thesis.characters: missing"),
+        (b'{"schema_version": "2", "thesis": {}}', "schema_version: unsupported version '2'"),
     ],
 )
 def test_unreadable_results_fail_with_a_message_naming_the_file(
@@ -116,7 +121,7 @@ def test_batch_with_one_bad_result_writes_nothing(tmp_path: Path, capsys) -> Non
     _write(results / "bad.json", bad)
     out = tmp_path / "site"
     assert main(["report", "--batch", str(results), "--out", str(out)]) == 2
-    assert "bad.json: result.flag: missing" in capsys.readouterr().err
+    assert "bad.json: flag: missing" in capsys.readouterr().err
     assert not out.exists()
 
 
@@ -127,3 +132,40 @@ def test_blind_batch_names_reports_by_blind_id(tmp_path: Path) -> None:
     assert main(["report", "--batch", str(results), "--blind"]) == 0
     blind = [p for p in results.glob("B-*.html")]
     assert len(blind) == 1 and AUTHOR not in blind[0].read_text(encoding="utf-8")
+
+
+def test_blind_ids_are_the_same_in_every_run(tmp_path: Path, monkeypatch) -> None:
+    data = tmp_path / "data"
+    monkeypatch.setenv("SPOTCHECK_DATA_DIR", str(data))
+    monkeypatch.delenv("SPOTCHECK_BLINDING_KEY", raising=False)
+    results = tmp_path / "results"
+    results.mkdir()
+    _write(results / "t.json", make_result())
+    names = []
+    for run in ("first", "second"):  # two processes, as two runs of the command are
+        out = tmp_path / run
+        command = [sys.executable, "-m", "api.cli.main", "report", "--batch", str(results)]
+        done = subprocess.run([*command, "--blind", "--out", str(out)], capture_output=True)
+        assert done.returncode == 0, done.stderr
+        names.append(sorted(p.name for p in out.glob("B-*.html")))
+        summary = (out / "summary.csv").read_text(encoding="utf-8-sig")
+        assert names[-1][0].removesuffix(".html") in summary
+    assert names[0] == names[1] and len(names[0]) == 1
+    key = data / "blinding.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert [p.name for p in data.iterdir()] == ["blinding.key"]  # no temporary file left
+
+    monkeypatch.setenv("SPOTCHECK_BLINDING_KEY", "another deployment's secret")
+    out = tmp_path / "with-env"
+    assert main(["report", "--batch", str(results), "--blind", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.glob("B-*.html")) != names[0]
+
+
+def test_a_damaged_key_file_is_named(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("SPOTCHECK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("SPOTCHECK_BLINDING_KEY", raising=False)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "blinding.key").write_text("short", encoding="ascii")
+    source = _write(tmp_path / "t.json", make_result())
+    assert main(["report", str(source), "--blind"]) == 2
+    assert "blinding.key: the blinding key is too short" in capsys.readouterr().err

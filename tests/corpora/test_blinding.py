@@ -6,6 +6,8 @@ import hashlib
 import re
 
 from corpora import blind
+from screening.result import ScreeningResult
+from tests.screening.report.factory import make_result
 
 UNIVERSITIES = ("甲大学", "乙大学", "东海理工大学", "南京大学", "清华大学")
 
@@ -85,20 +87,22 @@ def test_every_name_field_is_collected() -> None:
 
 
 def test_batch_sources_are_anonymised_with_their_passages() -> None:
-    result = {
-        "thesis": {"file": "mine.pdf"},
-        "sources": [
-            {"id": "c1", "title": "公开文献", "origin": "corpus", "share": 0.2},
-            {"id": "batch:张三-论文", "title": "别人的论文", "file": "张三-论文.pdf",
-             "authors": ["张三"], "institution": "乙大学", "origin": "batch", "share": 0.1},
-        ],
-        "passages": [{"source_id": "batch:张三-论文", "thesis_start": 0}, {"source_id": "c1"}],
-    }  # fmt: skip
+    data = make_result()
+    data["sources"][2] |= {
+        "id": "batch:张三-论文",
+        "title": "别人的论文",
+        "file": "张三-论文.pdf",
+        "authors": ["张三"],
+        "institution": "乙大学",
+    }
+    data["passages"][3]["source_id"] = "batch:张三-论文"
+    result = ScreeningResult.from_json(data)  # fmt: skip
     anonymous = blind.anonymise_batch_sources(result)
-    text = str(anonymous)
+    text = str(anonymous.to_json())
     for value in ("张三", "别人的论文", "乙大学"):
         assert value not in text
-    assert anonymous["sources"][0] == result["sources"][0]
-    assert anonymous["passages"][0]["source_id"] == anonymous["sources"][1]["id"]
-    assert "同批次" in anonymous["sources"][1]["title"]
-    assert result["sources"][1]["title"] == "别人的论文"  # the stored result is not changed
+    assert anonymous.sources[:2] == result.sources[:2]
+    assert anonymous.passages[3].source_id == anonymous.sources[2].id == "batch:1"
+    assert "同批次" in anonymous.sources[2].title
+    assert anonymous.sources[2].share == result.sources[2].share
+    assert result.sources[2].title == "别人的论文"  # the stored result is not changed

@@ -38,7 +38,14 @@ def files(tmp_path: Path) -> Path:
             {
                 "schema_version": "1",
                 "thesis": {"file": "T00.pdf", "characters": 1000, "metadata": {}},
-                "figures": {"total_copy_ratio": 0.4, "max_single_source_ratio": 0.3},
+                "figures": {
+                    "total_copy_ratio": 0.4,
+                    "copy_ratio_excluding_quotes": 0.4,
+                    "copy_ratio_excluding_references": 0.4,
+                    "copy_ratio_excluding_own": 0.4,
+                    "max_single_source_ratio": 0.3,
+                    "repeated_characters": 400,
+                },
                 "flag": {"level": "suspected_misconduct", "reasons": ["大段复制 copying"]},
             }
         ),

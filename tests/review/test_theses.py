@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from review.tables import ValidationError
-from review.theses import read_sample, read_screening_results
+from review.theses import evidence_from_result, read_sample, read_screening_results
 from sampler.frame import FrameError
+from screening.result import ScreeningResult
 from tests.review.builders import thesis, write_sample
+from tests.screening.report.factory import make_result
 
 
 def test_sample_with_review_columns_in_chinese(tmp_path: Path) -> None:
@@ -53,46 +56,46 @@ def test_frame_problems_come_from_the_sampler(tmp_path: Path) -> None:
         read_sample(path)
 
 
+def _result(thesis_id: str | None, level: str) -> dict[str, Any]:
+    result = make_result(flag={"level": level, "reasons": ["复制比高 high copy ratio"]})
+    if thesis_id is None:
+        del result["thesis"]["metadata"]["thesis_id"]
+    else:
+        result["thesis"]["metadata"]["thesis_id"] = thesis_id
+    return result
+
+
 def test_screening_results_by_thesis_id_or_file_stem(tmp_path: Path) -> None:
-    result = {
-        "figures": {"total_copy_ratio": 0.3},
-        "flag": {"level": "needs_review", "reasons": ["复制比高 high copy ratio"]},
-        "thesis": {"metadata": {"thesis_id": "T7"}},
-    }
-    (tmp_path / "thesis-7.json").write_text(json.dumps(result), encoding="utf-8")
-    (tmp_path / "T8.json").write_text(
-        json.dumps({**result, "thesis": {}, "flag": {"level": "clear", "reasons": []}}),
-        encoding="utf-8",
-    )
+    (tmp_path / "thesis-7.json").write_text(json.dumps(_result("T7", "needs_review")), "utf-8")
+    (tmp_path / "T8.json").write_text(json.dumps(_result(None, "clear")), encoding="utf-8")
     (tmp_path / "index.json").write_text("{}", encoding="utf-8")
     found = read_screening_results(tmp_path)
     assert set(found) == {"T7", "T8"}
-    assert found["T7"].flagged and found["T7"].total_copy_ratio == 0.3
+    assert found["T7"].flagged and found["T7"].total_copy_ratio == 0.182
     assert len(found["T7"].report_sha256) == 64 and not found["T8"].flagged
     (tmp_path / "broken.json").write_text("{", encoding="utf-8")
     with pytest.raises(ValidationError, match="broken.json"):
         read_screening_results(tmp_path)
 
 
-def test_one_reader_of_screening_results_names_what_is_missing() -> None:
-    from review.theses import evidence_from_result
+def test_a_malformed_result_file_is_named_with_its_field(tmp_path: Path) -> None:
+    bad = _result("T9", "clear")
+    bad["figures"]["max_single_source_ratio"] = "9%"
+    (tmp_path / "T9.json").write_text(json.dumps(bad), encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        read_screening_results(tmp_path)
+    [problem] = caught.value.problems
+    assert problem.column == "T9.json"
+    assert problem.reason.startswith("figures.max_single_source_ratio: expected a number")
 
-    result = {
-        "flag": {"level": "needs_review", "reasons": ["复制比 ratio"]},
-        "figures": {"total_copy_ratio": 0.3, "max_single_source_ratio": 0.2},
-    }
-    evidence = evidence_from_result(result, "r.json", "ab")
+
+def test_one_reader_of_screening_results() -> None:
+    evidence = evidence_from_result(ScreeningResult.from_json(_result("T1", "needs_review")))
     assert (evidence.level, evidence.reasons, evidence.total_copy_ratio) == (
         "needs_review",
-        ("复制比 ratio",),
-        0.3,
+        ("复制比高 high copy ratio",),
+        0.182,
     )
-    for broken, field in (
-        ({"figures": {}}, "flag.level"),
-        ({"flag": {"level": "odd"}, "figures": {}}, "flag.level"),
-        ({"flag": {"level": "clear"}, "figures": [1]}, "figures"),
-        ({"flag": {"level": "clear", "reasons": "x"}, "figures": {}}, "flag.reasons"),
-    ):
-        with pytest.raises(ValueError, match=field):
-            evidence_from_result(broken)
-    assert evidence_from_result({"flag": {"level": "clear"}}).total_copy_ratio is None
+    unscreened = _result("T2", "needs_review")
+    unscreened["figures"] = None
+    assert evidence_from_result(ScreeningResult.from_json(unscreened)).total_copy_ratio is None

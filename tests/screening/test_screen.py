@@ -41,13 +41,14 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoMaterials, Corp
 def results(setup) -> dict[str, dict]:
     materials, corpus, root = setup
     out = root / "out"
-    res = screen_theses(
+    typed = screen_theses(
         materials.thesis_files,
         corpus,
         ScreenSettings(isolate_extraction=False),
         out,
         metadata={m["thesis_id"]: m for m in METADATA},
     )
+    res = [r.to_json() for r in typed]
     assert [r["thesis"]["file"] for r in res] == [p.name for p in materials.thesis_files]
     return {r["thesis"]["metadata"]["thesis_id"]: r for r in res}
 
@@ -153,7 +154,7 @@ def test_chosen_sources_are_excluded(setup, results) -> None:
         [path],
         corpus,
         ScreenSettings(isolate_extraction=False, excluded_sources=frozenset({top["file"]})),
-    )[0]
+    )[0].to_json()
     listed = {s["id"]: s for s in after["sources"]}
     assert listed[top["id"]]["excluded"] == "excluded_source"
     assert listed[top["id"]]["share"] == 0.0
@@ -170,10 +171,10 @@ def test_unreadable_thesis_is_reported_not_fatal(setup, tmp_path: Path) -> None:
     res = screen_theses(
         [broken, materials.thesis_files[0]], corpus, ScreenSettings(), tmp_path / "out"
     )
-    assert res[0]["thesis"]["status"] not in ("ok", "partial")
-    assert res[0]["flag"]["level"] == "needs_review"
-    assert res[0]["figures"] is None and res[0]["passages"] == []
-    assert res[1]["thesis"]["status"] == "ok"
+    assert res[0].thesis.status not in ("ok", "partial")
+    assert res[0].flag.level == "needs_review"
+    assert res[0].figures is None and res[0].passages == ()
+    assert res[1].thesis.status == "ok"
     assert (tmp_path / "out" / "broken.json").is_file()
 
 
@@ -198,4 +199,4 @@ def test_the_thesis_itself_in_the_corpus_is_not_its_source(setup, tmp_path: Path
     clean = next(p for p in materials.thesis_files if materials.profiles[p.stem] == "clean")
     corpus.add_files([clean])
     (r,) = screen_theses([clean], corpus, ScreenSettings(isolate_extraction=False))
-    assert r["sources"] == [] and r["figures"]["total_copy_ratio"] == 0.0
+    assert r.sources == () and r.figures is not None and r.figures.total_copy_ratio == 0.0

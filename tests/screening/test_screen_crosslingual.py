@@ -62,7 +62,7 @@ def result(tmp_path_factory: pytest.TempPathFactory) -> dict:
         chinese=True,
     )
     [res] = screen_theses([thesis], corpus, ScreenSettings(isolate_extraction=False), root / "out")
-    return res
+    return res.to_json()
 
 
 def test_translated_passage_is_reported_with_its_english_source(result: dict) -> None:

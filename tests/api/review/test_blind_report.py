@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from typing import Any
+
 from tests.api.conftest import Api
 from tests.api.review.workflow import expert_key, screen_sampled_thesis, start_cycle
 
@@ -50,15 +54,45 @@ def test_blind_report_hides_names_and_is_only_for_assigned_reviewers(api: Api) -
 def test_an_unreadable_screening_result_stops_the_assignment_run_instead_of_counting_as_clear(
     api: Api,
 ) -> None:
+    cycle = start_cycle(api.client, api.as_("admin"))
+    screen_sampled_thesis(api, cycle)
+    _damage_stored_result(api, lambda result: result["flag"].pop("level"))
+    run = api.client.post(f"/v1/review-cycles/{cycle.id}/assignment-runs", headers=cycle.admin)
+    assert run.status_code == 409 and run.json()["code"] == "screening-result-unreadable"
+    assert "flag.level: missing" in run.json()["detail"]
+
+
+def test_every_reader_of_a_stored_result_names_the_same_bad_field(api: Api) -> None:
+    cycle = start_cycle(api.client, api.as_("admin"))
+    row = screen_sampled_thesis(api, cycle)
+    screening_id = _damage_stored_result(
+        api, lambda result: result["figures"].update(total_copy_ratio="18%")
+    )
+    target = next(a for a in cycle.assignments if a["thesis_id"] == row["thesis_id"])
+    answers = [
+        api.client.post(f"/v1/review-cycles/{cycle.id}/assignment-runs", headers=cycle.admin),
+        api.client.get(f"/v1/screenings/{screening_id}/report", headers=cycle.admin),
+        api.client.get(
+            f"/v1/reviewer/assignments/{target['id']}/report",
+            headers=expert_key(api.client, cycle, target["expert_id"]),
+        ),
+    ]
+    for answer in answers:
+        assert answer.status_code == 409, answer.text
+        assert answer.json()["code"] == "screening-result-unreadable"
+        assert "figures.total_copy_ratio: expected a number" in answer.json()["detail"]
+
+
+def _damage_stored_result(api: Api, damage: Callable[[dict[str, Any]], object]) -> str:
+    """Rewrites the one stored screening result in place; returns the screening's id."""
     from sqlalchemy import select
 
     from api.storage.models import Screening
 
-    cycle = start_cycle(api.client, api.as_("admin"))
-    screen_sampled_thesis(api, cycle)
     with api.service.sessions() as session:
-        blob = session.scalars(select(Screening.result_blob)).one()
-    api.service.blobs.path(blob).write_text('{"figures": {}}', encoding="utf-8")  # no flag
-    run = api.client.post(f"/v1/review-cycles/{cycle.id}/assignment-runs", headers=cycle.admin)
-    assert run.status_code == 409 and run.json()["code"] == "screening-result-unreadable"
-    assert "flag.level" in run.json()["detail"]
+        screening_id, blob = session.execute(select(Screening.id, Screening.result_blob)).one()
+    path = api.service.blobs.path(blob)
+    result = json.loads(path.read_text(encoding="utf-8"))
+    damage(result)
+    path.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+    return str(screening_id)

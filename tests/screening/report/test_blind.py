@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -8,6 +9,7 @@ from hypothesis import strategies as st
 from corpora.blind import MASK as MASK_CHAR
 from corpora.blind import NameMasker, blind_id, blinding_key, institution_number, thesis_key
 from screening.report import build_report, render_thesis_report
+from screening.result import ScreeningResult
 from tests.screening.report.factory import (
     AUTHOR,
     CO_AUTHOR,
@@ -92,10 +94,10 @@ KEY = blinding_key("a deployment secret for the tests")
 
 
 def test_blind_identifier_is_stable_and_does_not_reveal_the_id() -> None:
-    thesis = make_result()["thesis"]
-    assert blind_id(KEY, thesis_key(thesis)) == blind_id(KEY, thesis_key(dict(thesis)))
+    thesis = ScreeningResult.from_json(make_result()).thesis
+    assert blind_id(KEY, thesis_key(thesis)) == blind_id(KEY, thesis_key(replace(thesis)))
     assert "0042" not in blind_id(KEY, thesis_key(thesis))
-    other = {**thesis, "metadata": {**thesis["metadata"], "thesis_id": "T2025-0043"}}
+    other = replace(thesis, metadata={**thesis.metadata, "thesis_id": "T2025-0043"})
     assert blind_id(KEY, thesis_key(other)) != blind_id(KEY, thesis_key(thesis))
     report = build_report(make_result(), blind=True, key=KEY)
     assert report.blind_id == blind_id(KEY, thesis_key(thesis))

@@ -8,6 +8,7 @@ import pytest
 
 import screening.report as report_package
 from screening.report import ReportInputError, render_thesis_report, write_thesis_report
+from screening.result import ResultFormatError
 from tests.screening.report.factory import make_result
 
 
@@ -88,7 +89,7 @@ def test_a_thesis_that_could_not_be_screened_gets_a_report_saying_so() -> None:
 
 
 def test_missing_figures_of_a_readable_thesis_are_an_error() -> None:
-    with pytest.raises(ReportInputError, match="result.figures: missing"):
+    with pytest.raises(ReportInputError, match="^figures: missing"):
         render_thesis_report(make_result(figures=None))
 
 
@@ -112,7 +113,7 @@ def test_write_is_atomic_and_leaves_no_temporary_files(tmp_path: Path) -> None:
     before = target.read_bytes()
     broken = make_result()
     del broken["figures"]["total_copy_ratio"]
-    with pytest.raises(ReportInputError):
+    with pytest.raises(ResultFormatError, match="figures.total_copy_ratio: missing"):
         write_thesis_report(broken, target)
     assert target.read_bytes() == before
     assert sorted(p.name for p in target.parent.iterdir()) == ["report.html"]

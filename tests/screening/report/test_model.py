@@ -5,8 +5,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from screening.report import ReportInputError, build_report
+from screening.report import build_report
 from screening.report.model import covered_counts
+from screening.result import ResultFormatError
 from tests.screening.report.factory import make_result, span_of
 
 
@@ -118,7 +119,7 @@ def test_chapter_figures_from_the_result_win() -> None:
     [
         (lambda r: r["figures"].pop("total_copy_ratio"), "figures.total_copy_ratio: missing"),
         (lambda r: r["figures"].update(total_copy_ratio=1.5), "figures.total_copy_ratio"),
-        (lambda r: r.pop("flag"), "result.flag: missing"),
+        (lambda r: r.pop("flag"), "flag: missing"),
         (lambda r: r["passages"][1].update(thesis_end=10**6), "passages[1].thesis_end"),
         (lambda r: r["passages"][0].update(thesis_end=0), "passages[0].thesis_end"),
         (lambda r: r["passages"][2].update({"class": "copied"}), "passages[2].class"),
@@ -132,7 +133,7 @@ def test_chapter_figures_from_the_result_win() -> None:
 def test_bad_results_are_refused_naming_the_field(mutate, message: str) -> None:
     result = make_result()
     mutate(result)
-    with pytest.raises(ReportInputError, match=message.replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(ResultFormatError, match=message.replace("[", r"\[").replace("]", r"\]")):
         build_report(result)
 
 
