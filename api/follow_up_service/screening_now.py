@@ -276,7 +276,8 @@ def run_screening_now(context: JobContext, payload: dict[str, Any]) -> dict[str,
             )
         except (NamedSourceError, ScreeningError) as exc:
             raise PermanentFailure(str(exc)) from exc
-        data = json.dumps(screened.result, ensure_ascii=False).encode("utf-8")
+        result = screened.result.to_json()
+        data = json.dumps(result, ensure_ascii=False).encode("utf-8")
         blob = service.blobs.put_bytes(data).sha256
         location = result_location(code, context.job_id)
         outcome: dict[str, Any] = {"result_blob": blob}
@@ -288,7 +289,7 @@ def run_screening_now(context: JobContext, payload: dict[str, Any]) -> dict[str,
             try:
                 summary = summarise_screening(
                     allegation,
-                    screened.result,
+                    result,
                     [(given[n.given], n.doc_id, n.file) for n in screened.named],
                     location,
                     max(rs.clock.today(), last),
