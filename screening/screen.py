@@ -94,6 +94,7 @@ class ScreenSettings:
     batch_comparison: bool = True
     isolate_extraction: bool = True
     workers: int = 0  # parallel isolated extractions; 0 = one per CPU
+    ocr: str = "auto"  # OCR mode of the extraction: auto, never or always
     policy: FlagPolicy = field(default_factory=FlagPolicy)
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
 
@@ -454,7 +455,13 @@ def _same_person(a: str, b: str) -> bool:
 class Extractor(Protocol):
     """A reusable extractor, such as a long-lived `corpora.IsolatedExtractor`."""
 
-    def extract(self, path: Path, *, metadata: Mapping[str, str] | None = None) -> Any: ...
+    def extract(
+        self,
+        path: Path,
+        *,
+        metadata: Mapping[str, str] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Any: ...
 
 
 def _extract_all(
@@ -475,15 +482,26 @@ def _extract_all(
 
     total = len(paths)
     workers = cfg.workers or os.cpu_count() or 1
+    limits = corpora.ExtractionLimits(ocr=cfg.ocr)
+
+    def extract(path: Path, meta: Mapping[str, str], own: Extractor | None) -> Any:
+        """One file; OCR'd pages are reported as stage "ocr"."""
+
+        def pages(done: int, count: int) -> None:
+            report("ocr", done, count, path.name)
+
+        if not cfg.isolate_extraction:
+            return corpora.extract_file(path, metadata=meta or None, limits=limits, progress=pages)
+        if own is not None:
+            return own.extract(path, metadata=meta or None, progress=pages)
+        return corpora.extract_isolated(path, metadata=meta or None, limits=limits, progress=pages)
+
     if not cfg.isolate_extraction or workers == 1 or total == 1:
         out = []
-        fn: Callable[..., Any] = corpora.extract_file
-        if cfg.isolate_extraction:
-            fn = extractor.extract if extractor is not None else corpora.extract_isolated
         for i, (p, meta) in enumerate(zip(paths, metas, strict=True)):
             report("extract", i, total, p.name)
             t0 = time.perf_counter()
-            out.append((fn(p, metadata=meta or None), time.perf_counter() - t0))
+            out.append((extract(p, meta, extractor), time.perf_counter() - t0))
         report("extract", total, total, "")
         return out
     local = threading.local()
@@ -493,11 +511,11 @@ def _extract_all(
     def job(i: int) -> tuple[Any, float]:
         own = getattr(local, "extractor", None)
         if own is None:
-            own = local.extractor = corpora.IsolatedExtractor()
+            own = local.extractor = corpora.IsolatedExtractor(limits)
             with lock:
                 started.append(own)
         t0 = time.perf_counter()
-        doc = own.extract(paths[i], metadata=metas[i] or None)
+        doc = extract(paths[i], metas[i], own)
         return doc, time.perf_counter() - t0
 
     results: list[tuple[Any, float] | None] = [None] * total
