@@ -105,6 +105,12 @@ def summary(doc: ExtractedDocument) -> str:
             lines.append(
                 f"  p.{page:<4} {label:<28} {section.title[:40]}  [{section.start}, {section.end})"
             )
+    if doc.headings:
+        lines.append("书签标题 Bookmark headings:")
+        for heading in doc.headings:
+            indent = "  " * heading.level
+            page = doc.page_of(heading.start)
+            lines.append(f"{indent}p.{page:<4} {heading.title[:60]}")
     lines.append(f"引文 Quotations: {len(doc.quotes)}    引用标注 Citations: {len(doc.citations)}")
     for warning in doc.warnings:
         lines.append(f"注意 Note: {warning}")
