@@ -372,11 +372,11 @@ def _status_from_pages(
     processed = ocr.processed if ocr else frozenset()
     page_texts = [page_text(page) for page in pages]
     whole = signature("\n".join(page_texts))
-    readable = whole.visible - whole.unreadable
+    readable = whole.text_visible - whole.unreadable
     total_pages = len(pages)
     images = sum(page.images for page in pages)
     warnings: list[str] = []
-    if whole.unreadable and whole.unreadable >= 0.3 * whole.visible:
+    if whole.unreadable and whole.unreadable >= 0.3 * whole.text_visible:
         return "not_extractable", garbage_reason(whole), set(), warnings
     if readable <= 0 or readable < 3 * total_pages and readable < 40:
         if read.problem and not images:

@@ -3,8 +3,8 @@
 Steps, each recorded in the offset map:
 - running headers, footers and page numbers (lines repeated at the same place across pages, or
   page-number shapes in the page margins) are dropped;
-- control characters, NUL, unmapped glyphs (U+FFFD) and `(cid:NN)` tokens are dropped; runs of
-  whitespace become one space;
+- control characters, NUL, unmapped glyphs (U+FFFD; U+FFFC for formula-font glyphs) and
+  `(cid:NN)` tokens are dropped; runs of whitespace become one space;
 - fake-bold text (every character doubled or tripled) is collapsed when it dominates the document;
 - lines of one paragraph are joined: nothing between Chinese characters, a space between English
   words, and a hyphen at a line end removed when a lower-case word continues on the next line;
@@ -26,7 +26,7 @@ from corpora.offsets import CleanTextBuilder, clean_starts_for
 from corpora.pdf import is_cjk
 
 DROP_OR_SPACE = re.compile(
-    r"(?P<drop>[\x00-\x08\x0b-\x1f\x7f\ufffd\u200b\ufeff\ud800-\udfff]+|\(cid:\d+\))|(?P<ws>\s+)"
+    r"(?P<drop>[\x00-\x08\x0b-\x1f\x7f\ufffc\ufffd\u200b\ufeff\ud800-\udfff]+|\(cid:\d+\))|(?P<ws>\s+)"
 )
 PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–·•\[(（]?\s*\d{1,4}\s*[-—–·•\])）]?|[IVXLCDMivxlcdm]{1,7}|"
