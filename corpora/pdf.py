@@ -11,11 +11,11 @@ glyph drawn two or three times at almost the same place, which naive extractors 
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -188,8 +188,7 @@ def glyph_text(font: PDFFont, cid: int) -> str | None:
         and 0 <= cid < 256
         and SYMBOL_FONT.match(base_font_name(font))
     ):
-        symbol = SYMBOL_ENCODING[cid]
-        return symbol or None
+        return symbol_encoding()[cid] or None
     try:
         return font.to_unichr(cid)
     except PDFUnicodeNotDefined:
@@ -204,18 +203,15 @@ def is_math_font(font: PDFFont) -> bool:
     return bool(MATH_FONT.match(base_font_name(font)))
 
 
-def _symbol_encoding() -> tuple[str, ...]:
-    """Adobe's Symbol encoding, code → character ("" where the code is unused)."""
+@functools.lru_cache(maxsize=1)
+def symbol_encoding() -> tuple[str, ...]:
+    """Adobe's Symbol encoding, code → character ("" where the code is unused); read from
+    reportlab's codec on first use only (few PDFs use the Symbol font without a map)."""
     from reportlab.pdfbase.rl_codecs import RL_Codecs
 
     RL_Codecs.register()
     table = [bytes([code]).decode("symbol", errors="ignore") for code in range(256)]
-    return tuple(
-        unicodedata.normalize("NFKC", char) if char == "\u00b5" else char for char in table
-    )
-
-
-SYMBOL_ENCODING = _symbol_encoding()
+    return tuple("\u03bc" if char == "\u00b5" else char for char in table)  # micro sign → mu
 
 
 def font_is_embedded(font: PDFFont) -> bool:
