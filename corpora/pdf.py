@@ -37,7 +37,7 @@ FORMULA_GLYPH = "\ufffc"  # a formula-font glyph without a Unicode mapping (kept
 SUBSET_PREFIX = re.compile(r"^[A-Z]{6}\+")
 SYMBOL_FONT = re.compile(r"^Symbol(?:MT)?(?:$|[-,])", re.I)
 MATH_FONT = re.compile(
-    r"^(?:CM(?:MI|SY|EX|BSY|MIB)\d|MSAM|MSBM|EUFM|EUSM|EURM|RSFS|ESINT|STMARY|WASY|LINE|"
+    r"^(?:CM(?:MI|SY|EX|BSY|MIB)\d|MSAM|MSBM|EUFM|EUSM|EURM|RSFS|ESINT|STMARY|WASY|LINEW?\d|"
     r"LMMath|LatinModernMath|STIX|XITS|Asana|MathJax|"
     r"MT-?Extra|Euclid|Symbol|.*Math(?:$|[-,]|Italic|Regular|Symbols|Extension))",
     re.I,

@@ -169,3 +169,26 @@ def test_a_display_fraction_reads_numerator_then_denominator_before_the_number(
     found = group_lines(glyphs_of(placed), 842.0)
     assert len(found) == 1
     assert re.sub(r"\s", "", found[0].text) == f"f(x)=2i{numerator}{denominator}(3.1)"
+
+
+@pytest.mark.parametrize(
+    ("name", "formula"),
+    [
+        ("ABCDEF+CMMI10", True),
+        ("CMEX10", True),
+        ("MSBM10", True),
+        ("CambriaMath", True),
+        ("STIXMath-Regular", True),
+        ("MT-Extra", True),
+        ("LINEW10", True),
+        ("ABCDEF+SimSun", False),
+        ("TimesNewRomanPSMT", False),
+        ("LineSans", False),
+    ],
+)
+def test_formula_fonts_are_known_by_their_postscript_names(name: str, formula: bool) -> None:
+    from types import SimpleNamespace
+
+    from corpora.pdf import is_math_font
+
+    assert is_math_font(SimpleNamespace(basefont=name)) is formula  # type: ignore[arg-type]
