@@ -5,6 +5,7 @@ do not make a page look like garbage."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -192,3 +193,23 @@ def test_formula_fonts_are_known_by_their_postscript_names(name: str, formula: b
     from corpora.pdf import is_math_font
 
     assert is_math_font(SimpleNamespace(basefont=name)) is formula  # type: ignore[arg-type]
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from([0.0, 0.5, 1.0]))
+def test_any_generated_formula_page_keeps_its_han_text_sentences_and_offsets(
+    seed: int, unmapped: float
+) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        thesis = build_math_thesis_pdf(
+            Path(folder) / "page.pdf", seed=seed, paragraphs=2, unmapped=unmapped
+        )
+        doc = extract_file(thesis.path, limits=ExtractionLimits(ocr="never"))
+    assert doc.status == "ok" and han(doc.text) == thesis.han_glyphs
+    flat = re.sub(r"[ \t]+", "", doc.text)
+    assert all(thesis.expected_sentence(i).search(flat) for i in range(len(thesis.sentences)))
+    start = doc.text.find("其中")
+    raw_start, raw_end = doc.raw_span(start, start + 2)
+    assert doc.raw_text[raw_start:raw_end] == "其中"
