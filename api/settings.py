@@ -69,6 +69,31 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = 6
     webhook_backoff_seconds: float = 5.0
     retry_after_seconds: int = 5
+    allegation_pow_bits: int = Field(
+        default=16,
+        ge=0,
+        le=32,
+        description="proof-of-work difficulty (leading zero bits of SHA-256) of a public "
+        "allegation: about 2**bits hashes, about a second in a browser at 16",
+    )
+    allegation_challenge_seconds: int = Field(
+        default=1800, ge=60, description="how long a proof-of-work challenge stays valid"
+    )
+    allegations_per_hour: float = Field(
+        default=10.0,
+        ge=0,
+        description="public allegation submissions (and status look-ups ×10) per client "
+        "address per hour; 0 turns the limit off",
+    )
+    allegation_max_bytes: int = Field(
+        default=25 * 1024 * 1024, ge=1024, description="largest public allegation body"
+    )
+    allegation_max_files: int = Field(
+        default=5, ge=0, le=20, description="attachments per allegation"
+    )
+    rectification_max_bytes: int = Field(
+        default=50 * 1024 * 1024, ge=1024, description="largest rectification plan/report upload"
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

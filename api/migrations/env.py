@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from api.storage import review_models  # noqa: F401  (registers the review tables)
+from api.storage import follow_up_models, review_models  # noqa: F401  (registers their tables)
 from api.storage.db import is_sqlite, make_engine
 from api.storage.models import Base
 

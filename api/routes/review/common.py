@@ -45,6 +45,7 @@ from review.misconduct import (
     evidence_pack,
 )
 from review.reviews import Review
+from review.theses import SampledThesis
 from sampler.disciplines import CATEGORY_NAMES, discipline_name
 
 router = APIRouter(prefix="/v1", tags=["review"])
@@ -148,7 +149,12 @@ def status_fields(cycle: ReviewCycle, status: ThesisStatus) -> dict[str, Any]:
 
 
 def case_public(cycle: ReviewCycle, case: MisconductCase) -> CasePublic:
-    thesis = cycle.thesis(case.thesis_id)
+    # A case opened from an allegation (举报) may concern a thesis outside the sample: it has
+    # no screening and no reviews in this cycle.
+    thesis = cycle.thesis_map().get(case.thesis_id) or SampledThesis(
+        thesis_id=case.thesis_id, institution="", degree_level="", degree_type="",
+        discipline_code="",
+    )  # fmt: skip
     reviews = [r for r in latest_reviews(cycle.reviews).values() if r.thesis_id == case.thesis_id]
     pack = evidence_pack(thesis, reviews, case.triggers)
     return CasePublic(
