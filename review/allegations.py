@@ -104,6 +104,7 @@ class EventKind(StrEnum):
     UNLINKED = "unlinked"
     FOLLOW_UP = "follow_up"
     CLOSED = "closed"
+    SCREENED = "screened"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ marks. Everything an institution sees is built from explicit fields here.
 
 from __future__ import annotations
 
+import functools
 import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -122,16 +123,31 @@ def institution_feedback(
     marks: Iterable[Mark] = (),
 ) -> InstitutionFeedback:
     """The feedback for one institution of the year's results."""
+    return feedback_for_institutions(
+        cycle, results, [institution], allegations, rectification, marks
+    )[0]
+
+
+def feedback_for_institutions(
+    cycle: ReviewCycle,
+    results: Results,
+    institutions: Sequence[str],
+    allegations: Iterable[Allegation] = (),
+    rectification: Iterable[RectificationItem] = (),
+    marks: Iterable[Mark] = (),
+) -> list[InstitutionFeedback]:
+    """The feedback of each institution, in order; the cycle's decisions are worked out
+    once for all of them (one page per institution of a national sample)."""
     statuses = thesis_statuses(cycle)
     by_thesis: dict[str, list[Review]] = {}
     for review in latest_reviews(cycle.reviews).values():
         by_thesis.setdefault(review.thesis_id, []).append(review)
-    problems = []
+    problems: dict[str, list[FeedbackThesis]] = {}
     for thesis in sorted(cycle.theses, key=lambda t: t.thesis_id):
         status = statuses[thesis.thesis_id]
-        if thesis.institution != institution or status.decision.outcome is not Outcome.PROBLEM:
+        if status.decision.outcome is not Outcome.PROBLEM:
             continue
-        problems.append(
+        problems.setdefault(thesis.institution, []).append(
             FeedbackThesis(
                 thesis_id=thesis.thesis_id,
                 title=thesis.title,
@@ -142,21 +158,25 @@ def institution_feedback(
                 opinions=_opinions(by_thesis.get(thesis.thesis_id, [])),
             )
         )
-    own = next((g for g in results.by("institution") if g.group == institution), None)
+    groups = {g.group: g for g in results.by("institution")}
     overall = next(iter(results.by("overall")), None)
-    return InstitutionFeedback(
-        institution=institution,
-        year=results.year,
-        own=own,
-        overall=overall,
-        position=_position(own, overall),
-        problem_theses=tuple(problems),
-        allegations=tuple(institution_view(allegations, institution)),
-        rectification=tuple(
-            i for i in rectification if i.institution == institution and i.year == results.year
-        ),
-        marks=tuple(m for m in marks if m.institution == institution),
-    )
+    allegations, rectification, marks = tuple(allegations), tuple(rectification), tuple(marks)
+    return [
+        InstitutionFeedback(
+            institution=institution,
+            year=results.year,
+            own=groups.get(institution),
+            overall=overall,
+            position=_position(groups.get(institution), overall),
+            problem_theses=tuple(problems.get(institution, ())),
+            allegations=tuple(institution_view(allegations, institution)),
+            rectification=tuple(
+                i for i in rectification if i.institution == institution and i.year == results.year
+            ),
+            marks=tuple(m for m in marks if m.institution == institution),
+        )
+        for institution in institutions
+    ]
 
 
 def _percent(value: float | None) -> str:
@@ -175,15 +195,21 @@ def _rate_row(label: str, group: GroupResult | None) -> dict[str, object]:
     }
 
 
-def render_feedback_html(feedback: InstitutionFeedback) -> str:
-    """A self-contained page (no network requests), Chinese labels with English beside."""
+@functools.cache
+def _template() -> jinja2.Template:
+    """The page template, compiled once per process (one page per institution)."""
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("review", "templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    template = environment.get_template("feedback.html.j2")
+    return environment.get_template("feedback.html.j2")
+
+
+def render_feedback_html(feedback: InstitutionFeedback) -> str:
+    """A self-contained page (no network requests), Chinese labels with English beside."""
+    template = _template()
     return template.render(
         f=feedback,
         rates=[

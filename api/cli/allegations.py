@@ -7,6 +7,7 @@ spotcheck allegations status CODE --workspace W         (what the reporter sees)
 spotcheck allegations accept|reject|merge|link|unlink|follow-up|close CODE --workspace W …
 spotcheck allegations match --register FRAME --workspace W
 spotcheck allegations overdue --workspace W
+spotcheck allegations screen CODE --workspace W --thesis FILE --corpus PATH [--source FILE|ID …]
 """
 
 from __future__ import annotations
@@ -18,13 +19,24 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from api.cli.errors import CliError
 from api.cli.follow_up_inputs import (
     LoadedWorkspace,
     add_common,
-    input_errors,
     load_workspace,
 )
+from api.cli.input_errors import workspace_errors
+from api.cli.screen import write_reports
 from review.allegation_import import import_allegations, link_unique_matches
+from review.allegation_screening import (
+    check_screening_now,
+    load_screenings,
+    record_screening,
+    save_screening,
+    screening_note,
+    screenings_of,
+    summarise_screening,
+)
 from review.allegations import (
     FOLLOW_UP_LABELS,
     KIND_LABELS,
@@ -110,6 +122,36 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
     match.add_argument("--register", type=Path, required=True, help="register / frame file")
     match.set_defaults(handler=_match)
 
+    scr = sub.add_parser(
+        "screen",
+        help="screening now (立即检测): screen the thesis with the named source added",
+        description=(
+            "For an allegation whose follow-up is screening_now: screen the thesis against "
+            "the corpus plus the suspected source (a file, e.g. the reporter's attachment, "
+            "kept in a corpus of its own in the workspace, or a document id / file name of "
+            "the corpus). The result and its HTML report go to "
+            "WORKSPACE/allegation-screening/CODE/ and are linked to the allegation."
+        ),
+    )
+    scr.add_argument("code", help="tracking code")
+    add_common(scr)
+    scr.add_argument("--thesis", type=Path, required=True, help="the thesis file (PDF/DOCX/TXT)")
+    scr.add_argument("--corpus", type=Path, required=True, help="the reference corpus")
+    scr.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="FILE|ID",
+        help="a suspected source (repeatable); default: the allegation's attachments and "
+        "its suspected source",
+    )
+    scr.add_argument(
+        "--in-process",
+        action="store_true",
+        help="extract in this process instead of an isolated child (trusted files only)",
+    )
+    scr.set_defaults(handler=_screen)
+
     steps: list[tuple[str, str, Callable[[argparse.ArgumentParser], object]]] = [
         ("accept", "accept (受理)", lambda p: p.add_argument("--note", default="")),
         ("reject", "reject with a reason", lambda p: p.add_argument("--reason", required=True)),
@@ -157,7 +199,7 @@ def _save(loaded: LoadedWorkspace, allegations: tuple[Allegation, ...]) -> None:
 
 def _import(args: argparse.Namespace) -> int:
     today = args.on or date.today()
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
         existing = loaded.records.allegations
         created = import_allegations(args.file, existing, today, f"import:{args.actor}")
@@ -174,7 +216,7 @@ def _import(args: argparse.Namespace) -> int:
 
 def _add(args: argparse.Namespace) -> int:
     today = args.on or date.today()
-    with input_errors():
+    with workspace_errors():
         kind = parse_kind(args.kind)
         if kind is None:
             raise AllegationError(f"--kind: unknown kind {args.kind!r}")
@@ -204,7 +246,7 @@ def _add(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     today = args.on or date.today()
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
         deadlines = load_policy().allegation_deadlines
     shown = [
@@ -220,7 +262,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
         status = public_status(find(loaded.records.allegations, args.code))
     print(f"{status.code}: {status.state_label} (received {status.received_on.isoformat()}, "
@@ -235,9 +277,10 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
         allegation = find(loaded.records.allegations, args.code)
+        screenings = screenings_of(load_screenings(loaded.directory), allegation.code)
     report = allegation.report
     print(_describe(allegation))
     if report.suspected_source:
@@ -251,6 +294,8 @@ def _show(args: argparse.Namespace) -> int:
         print("  reporter 举报人: anonymous 匿名")
     else:
         print(f"  reporter 举报人: {reporter.name} {reporter.contact}".rstrip())
+    for screening in screenings:
+        print(f"  screening 检测结果: {screening.result_file} (flag {screening.flag})")
     for event in allegation.events:
         note = f" — {event.note}" if event.note else ""
         print(f"  {event.on.isoformat()} {event.kind.value} by {event.actor}{note}")
@@ -259,7 +304,7 @@ def _show(args: argparse.Namespace) -> int:
 
 def _overdue(args: argparse.Namespace) -> int:
     today = args.on or date.today()
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
         deadlines = load_policy(args.policy).allegation_deadlines
     late = overdue(loaded.records.allegations, today, deadlines)
@@ -271,7 +316,7 @@ def _overdue(args: argparse.Namespace) -> int:
 
 def _match(args: argparse.Namespace) -> int:
     today = args.on or date.today()
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
         register_frame = load_frame(args.register)
         updated, matches = link_unique_matches(
@@ -291,7 +336,7 @@ def _match(args: argparse.Namespace) -> int:
 
 def _step(args: argparse.Namespace) -> int:
     today = args.on or date.today()
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
         allegations = loaded.records.allegations
         allegation = find(allegations, args.code)
@@ -326,4 +371,72 @@ def _step(args: argparse.Namespace) -> int:
         else:
             _save(loaded, updated)
     print(_describe(allegation))
+    return 0
+
+
+SCREENING_DIR = "allegation-screening"
+
+
+def _named_sources(allegation: Allegation, given: list[str]) -> list[str]:
+    """The sources named on the command line, else the allegation's own attachments and its
+    suspected source (as the reporter gave them)."""
+    if given:
+        return given
+    report = allegation.report
+    return [*report.attachments, *([report.suspected_source] if report.suspected_source else [])]
+
+
+def _screen(args: argparse.Namespace) -> int:
+    from corpora.isolation import IsolatedExtractor
+    from screening.named_sources import NamedSourceError, screen_with_named_sources
+    from screening.screen import ScreeningError
+
+    today = args.on or date.today()
+    with workspace_errors():
+        loaded = load_workspace(args.workspace)
+        allegation = find(loaded.records.allegations, args.code)
+        check_screening_now(allegation)
+        folder = Path(SCREENING_DIR) / allegation.code
+        out = loaded.directory / folder
+        report = allegation.report
+        metadata = {
+            "thesis_id": allegation.thesis_id,
+            "title": report.title,
+            "author": report.author,
+            "institution": report.institution,
+        }
+        extractor = None if args.in_process else IsolatedExtractor()
+        try:
+            screened = screen_with_named_sources(
+                args.thesis,
+                args.corpus,
+                _named_sources(allegation, args.source),
+                out / "sources",
+                out,
+                metadata=metadata,
+                extractor=extractor,
+            )
+        except (NamedSourceError, ScreeningError) as exc:
+            raise CliError(f"{exc}; nothing was recorded") from None
+        finally:
+            if extractor is not None:
+                extractor.close()
+        write_reports([dict(screened.result)], out, [args.thesis.stem])
+        record = summarise_screening(
+            allegation,
+            screened.result,
+            [(n.given, n.doc_id, n.file) for n in screened.named],
+            str(folder / screened.result_file.name),
+            today,
+            args.actor,
+        )
+        allegation = record_screening(allegation, record)
+        save_screening(
+            loaded.directory,
+            replace_allegation(loaded.records.allegations, allegation),
+            (*load_screenings(loaded.directory), record),
+        )
+    print(_describe(allegation))
+    print(f"  screened 已检测: {screening_note(record)}")
+    print(f"  report 检测报告: {screened.result_file.with_suffix('.html')}")
     return 0

@@ -5,6 +5,7 @@ spotcheck marks --workspace W [--prior PRIOR.csv] [--policy P.toml]
 spotcheck accountability record --workspace W --institution X --measure M --basis … --by …
 spotcheck accountability list --workspace W
 spotcheck history --workspace 2024=W1 --workspace 2025=W2 [--prior PRIOR.csv] --out view.html
+spotcheck reinspection --previous W1 --workspace W2 --out DIR [--prior PRIOR.csv] [--policy P.toml]
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -20,32 +22,33 @@ from api.cli.errors import CliError
 from api.cli.follow_up_inputs import (
     LoadedWorkspace,
     add_common,
-    input_errors,
     load_workspace,
     workspace_year,
 )
+from api.cli.input_errors import workspace_errors
 from exports import write_text_atomically
-from review.allegations import Allegation
 from review.consequences import (
     MARK_LABELS,
     MEASURE_LABELS,
     AccountabilityDecision,
-    Mark,
     Measure,
-    marks,
     record_decision,
 )
-from review.feedback import institution_feedback, render_feedback_html
-from review.follow_up_policy import FollowUpPolicy, load_policy
-from review.follow_up_store import save_records
-from review.history_view import history_rows, render_history_html
-from review.institution_history import (
-    InstitutionHistory,
-    build_histories,
-    misconduct_by_institution,
+from review.cycle import ReviewCycle
+from review.feedback import feedback_for_institutions, render_feedback_html
+from review.follow_up_policy import load_policy
+from review.follow_up_store import FollowUpRecords, save_records
+from review.history_table import (
+    HISTORY_FORMATS,
+    SpotCheckYear,
+    multi_year_rows,
+    write_history,
+    year_span,
 )
-from review.rectification import RectificationItem
-from review.results import Results, compute_results, read_prior_results
+from review.next_year import plan_next_year
+from review.reinspection import reinspection_rows, reinspection_text, write_reinspection
+from review.results import compute_results, read_prior_results
+from review.year_outcome import YearOutcome, year_outcome
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
@@ -86,7 +89,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
         help="multi-year view per institution (HTML with charts)",
         description=(
             "Per institution: years sampled, problem theses, rates with intervals, "
-            "allegations and rectification status over the years given."
+            "allegations and rectification status over the years given, as an HTML page "
+            "with charts and as CSV/XLSX."
         ),
     )
     history.add_argument(
@@ -97,8 +101,36 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
         help="a year's review workspace (repeat for each year)",
     )
     history.add_argument("--prior", type=Path, help="earlier years' problem counts")
-    history.add_argument("--out", type=Path, required=True, help="HTML file to write")
+    history.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="HTML file to write; the CSV and XLSX get the same name beside it",
+    )
+    history.add_argument(
+        "--format",
+        default=",".join(HISTORY_FORMATS),
+        help=f"comma-separated output formats (default {','.join(HISTORY_FORMATS)})",
+    )
     history.set_defaults(handler=_history)
+
+    again = subparsers.add_parser(
+        "reinspection",
+        help="复查: did each re-inspected institution's problem rate move (with intervals)",
+        description=(
+            "For each institution whose rate the plan raised after the previous year (the "
+            "plan `spotcheck plan next` writes from the previous workspace with the same "
+            "--prior and --policy), both years' problem rates with 95% intervals and whether "
+            "the rate moved; writes reinspection.csv, .xlsx and .html into --out."
+        ),
+    )
+    again.add_argument("--previous", type=Path, required=True, help="last year's workspace")
+    again.add_argument("--workspace", type=Path, required=True, help="this year's workspace")
+    again.add_argument("--out", type=Path, required=True, help="output directory")
+    again.add_argument("--prior", type=Path, help="results before last year (as for plan next)")
+    again.add_argument("--policy", type=Path, help="the follow-up policy the plan was made with")
+    again.add_argument("--year", type=int, help="this year (default: the workspace's)")
+    again.set_defaults(handler=_reinspection)
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -116,67 +148,69 @@ def _year_options(parser: argparse.ArgumentParser) -> None:
 @dataclass(frozen=True)
 class YearView:
     loaded: LoadedWorkspace
-    year: int
-    results: Results
-    histories: dict[str, InstitutionHistory]
-    policy: FollowUpPolicy
-    marks: list[Mark]
+    outcome: YearOutcome
 
 
 def _year_view(args: argparse.Namespace) -> YearView:
     loaded = load_workspace(args.workspace)
     year = workspace_year(loaded, args.year)
-    policy = load_policy(args.policy)
     prior = read_prior_results(args.prior) if args.prior else {}
-    results = compute_results(loaded.cycle, year, prior)
-    misconduct = misconduct_by_institution(loaded.cycle, loaded.records.allegations)
-    histories = build_histories(
-        [results], prior, {(year, name): n for name, n in misconduct.items()}
-    )
-    found = marks(year, histories, policy, loaded.records.rectification)
-    return YearView(loaded, year, results, histories, policy, found)
+    outcome = year_outcome(loaded.cycle, loaded.records, year, load_policy(args.policy), prior)
+    return YearView(loaded, outcome)
 
 
 def _file_name(institution: str) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", institution).strip("._") or "institution"
 
 
+def write_feedback_pages(
+    cycle: ReviewCycle,
+    records: FollowUpRecords,
+    outcome: YearOutcome,
+    institutions: Sequence[str],
+    out: Path,
+) -> list[Path]:
+    """One feedback page per institution (file names safe on every system), written to `out`."""
+    pages: dict[str, str] = {}
+    every = feedback_for_institutions(
+        cycle,
+        outcome.results,
+        institutions,
+        records.allegations,
+        records.rectification,
+        outcome.marks,
+    )
+    for institution, feedback in zip(institutions, every, strict=True):
+        name = _file_name(institution)
+        number = 1
+        while f"{name}.html" in pages:
+            number += 1
+            name = f"{_file_name(institution)}-{number}"
+        pages[f"{name}.html"] = render_feedback_html(feedback)
+    return [write_text_atomically(out / name, text, durable=True) for name, text in pages.items()]
+
+
 def _feedback(args: argparse.Namespace) -> int:
-    with input_errors():
+    with workspace_errors():
         view = _year_view(args)
-        institutions = args.institution or [g.group for g in view.results.by("institution")]
-        known = {g.group for g in view.results.by("institution")}
-        unknown = sorted(set(institutions) - known)
+        known = [g.group for g in view.outcome.results.by("institution")]
+        institutions = args.institution or known
+        unknown = sorted(set(institutions) - set(known))
         if unknown:
             raise CliError(f"--institution: {unknown[0]!r} has no sampled thesis this year")
-        records = view.loaded.records
-        pages = {}
-        for institution in institutions:
-            feedback = institution_feedback(
-                view.loaded.cycle,
-                view.results,
-                institution,
-                records.allegations,
-                records.rectification,
-                view.marks,
-            )
-            name = _file_name(institution)
-            number = 1
-            while f"{name}.html" in pages:
-                number += 1
-                name = f"{_file_name(institution)}-{number}"
-            pages[f"{name}.html"] = render_feedback_html(feedback)
-        for name, text in pages.items():
-            write_text_atomically(args.out / name, text, durable=True)
+        loaded = view.loaded
+        pages = write_feedback_pages(
+            loaded.cycle, loaded.records, view.outcome, institutions, args.out
+        )
     print(f"wrote {len(pages)} feedback page(s) 反馈 to {args.out}")
     return 0
 
 
 def _marks(args: argparse.Namespace) -> int:
-    with input_errors():
+    with workspace_errors():
         view = _year_view(args)
     for kind, label in MARK_LABELS.items():
-        chosen = [m for m in view.marks if m.kind is kind]
+        chosen = [m for m in view.outcome.marks if m.kind is kind]
         print(f"{label} ({len(chosen)}):")
         for mark in chosen:
             print(f"  {mark.institution}: {mark.basis}")
@@ -185,7 +219,7 @@ def _marks(args: argparse.Namespace) -> int:
 
 def _record(args: argparse.Namespace) -> int:
     today = args.on or date.today()
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
         decision = AccountabilityDecision(
             institution=args.institution,
@@ -208,7 +242,7 @@ def _record(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
     for d in loaded.records.accountability:
         programme = f" [{d.programme}]" if d.programme else ""
@@ -221,12 +255,17 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
-    with input_errors():
+    formats = [part.strip() for part in args.format.split(",") if part.strip()]
+    bad = sorted(set(formats) - set(HISTORY_FORMATS))
+    if bad or not formats:
+        raise CliError(
+            f"--format: unknown {', '.join(bad) or '(empty)'}; use {','.join(HISTORY_FORMATS)}"
+        )
+    if args.out.suffix.lower() != ".html":
+        raise CliError(f"--out: {args.out} should end in .html (the CSV and XLSX go beside it)")
+    with workspace_errors():
         prior = read_prior_results(args.prior) if args.prior else {}
-        all_results: list[Results] = []
-        misconduct: dict[tuple[int, str], int] = {}
-        allegations: list[Allegation] = []
-        rectification: list[RectificationItem] = []
+        years: list[SpotCheckYear] = []
         for given in args.workspace:
             year_text, sep, directory = given.partition("=")
             if not sep:
@@ -235,19 +274,33 @@ def _history(args: argparse.Namespace) -> int:
                 raise CliError(f"--workspace: expected YEAR=DIR or DIR, got {given!r}")
             loaded = load_workspace(Path(directory))
             year = workspace_year(loaded, int(year_text) if year_text else None)
-            if any(r.year == year for r in all_results):
+            if any(y.year == year for y in years):
                 raise CliError(f"--workspace: two workspaces for {year}")
-            all_results.append(compute_results(loaded.cycle, year))
-            for name, n in misconduct_by_institution(
-                loaded.cycle, loaded.records.allegations
-            ).items():
-                misconduct[(year, name)] = n
-            allegations += loaded.records.allegations
-            rectification += loaded.records.rectification
-        histories = build_histories(all_results, prior, misconduct)
-        rows = history_rows(histories, allegations, rectification)
-        years = sorted({r.year for r in rows})
-        span = f"{years[0]}–{years[-1]}" if years else ""
-        write_text_atomically(args.out, render_history_html(rows, span), durable=True)
-    print(f"wrote {args.out}: {len(histories)} institution(s), years {span}")
+            years.append(SpotCheckYear(year, loaded.cycle, loaded.records))
+        rows = multi_year_rows(years, prior)
+        institutions = len({r.institution for r in rows})
+        span = year_span(rows)
+        written = write_history(rows, args.out, span, formats)
+    print(f"{institutions} institution(s), years {span}: wrote " + ", ".join(map(str, written)))
+    return 0
+
+
+def _reinspection(args: argparse.Namespace) -> int:
+    with workspace_errors():
+        previous = load_workspace(args.previous)
+        current = load_workspace(args.workspace)
+        year = workspace_year(current, args.year)
+        recorded = previous.info.extra.get("year")
+        last = recorded if isinstance(recorded, int) else year - 1
+        if last >= year:
+            raise CliError(f"--previous is the {last} workspace, not a year before {year}")
+        policy = load_policy(args.policy)
+        prior = read_prior_results(args.prior) if args.prior else {}
+        before = year_outcome(previous.cycle, previous.records, last, policy, prior)
+        plan = plan_next_year(last, before.histories, previous.records.allegations, policy)
+        rows = reinspection_rows(plan, before.results, compute_results(current.cycle, year))
+        written = write_reinspection(rows, args.out, last, year)
+    print(f"{year} 年复查 re-inspection of {len(rows)} institution(s) raised after {last}:")
+    print(reinspection_text(rows))
+    print("wrote " + ", ".join(map(str, written)))
     return 0

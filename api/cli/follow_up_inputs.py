@@ -1,46 +1,20 @@
 """What the follow-up commands (plan next, allegations, rectification, feedback, marks,
 accountability, history) share: loading a workspace with its follow-up records, the
-year, dates, and turning domain errors into one-line CLI errors."""
+year and the common options. Their errors and dates go through `api.cli.input_errors`,
+like every other workspace command's."""
 
 from __future__ import annotations
 
 import argparse
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from api.cli.errors import CliError
-from api.cli.input_errors import input_errors as domain_input_errors
+from api.cli.input_errors import parse_date
 from review import workspace
-from review.allegations import AllegationError
-from review.consequences import DecisionError
 from review.cycle import ReviewCycle
-from review.follow_up_policy import PolicyError
 from review.follow_up_store import FollowUpRecords, load_records
-from review.rectification import RectificationError
-from review.tables import TableError
-from sampler.plan import PlanError
-
-
-def input_errors() -> AbstractContextManager[None]:
-    """Domain errors become one CLI error (exit 2); row/column problems are listed first."""
-    return domain_input_errors(
-        TableError,
-        workspace.WorkspaceError,
-        AllegationError,
-        RectificationError,
-        DecisionError,
-        PolicyError,
-        PlanError,
-    )
-
-
-def parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO date YYYY-MM-DD: {text!r}") from None
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,44 @@
 """The domain's input errors as one-line CLI errors (exit 2), with row/column problems listed
-on stderr first; every workspace command (review, follow-up, plan) reports them this way."""
+on stderr first; every workspace command (review, follow-up, plan) reports them this way,
+through `workspace_errors`, and reads its dates with `parse_date`."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from datetime import date
 
 from api.cli.errors import CliError
-from review.tables import ValidationError
+from review.allegations import AllegationError
+from review.assign import AssignmentError
+from review.consequences import DecisionError
+from review.follow_up_policy import PolicyError
+from review.misconduct import CaseError
+from review.rectification import RectificationError
+from review.tables import TableError, ValidationError
 from review.workflows import WorkflowError
+from review.workspace import WorkspaceError
+from sampler.estimate import EstimateInputError
 from sampler.frame import FrameError
+from sampler.plan import PlanError
 
 MAX_PRINTED_PROBLEMS = 50
+
+WORKSPACE_ERRORS: tuple[type[Exception], ...] = (
+    TableError,
+    WorkspaceError,
+    AssignmentError,
+    CaseError,
+    EstimateInputError,
+    AllegationError,
+    RectificationError,
+    DecisionError,
+    PolicyError,
+    PlanError,
+)
+"""Errors whose message already names the file, row, thesis or step at fault."""
 
 
 @contextmanager
@@ -38,3 +64,16 @@ def input_errors(*plain: type[Exception]) -> Iterator[None]:
         raise CliError(f"{exc.detail}; nothing was written") from None
     except plain as exc:
         raise CliError(f"{exc}; nothing was written") from None
+
+
+def workspace_errors() -> AbstractContextManager[None]:
+    """The error mapping of every command that reads or changes a review workspace."""
+    return input_errors(*WORKSPACE_ERRORS)
+
+
+def parse_date(text: str) -> date:
+    """An ISO date option (`--on`, due dates); argparse reports anything else as a usage error."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date YYYY-MM-DD: {text!r}") from None

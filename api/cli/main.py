@@ -27,7 +27,13 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "api.cli.plan": ("plan",),
     "api.cli.allegations": ("allegations",),
     "api.cli.rectification": ("rectification",),
-    "api.cli.follow_up": ("feedback", "marks", "accountability", "history"),
+    "api.cli.follow_up": (
+        "feedback",
+        "marks",
+        "accountability",
+        "history",
+        "reinspection",
+    ),
 }
 """Each command module and the commands it registers. Only the module of the command being
 run is imported (the domain packages pull in numpy, scipy and openpyxl), so a command starts

@@ -11,15 +11,15 @@ from pathlib import Path
 
 from api.cli.errors import CliError
 from api.cli.follow_up_inputs import (
-    input_errors,
     load_workspace,
     workspace_year,
 )
+from api.cli.input_errors import workspace_errors
 from exports import write_text_atomically
 from review.follow_up_policy import load_policy
-from review.institution_history import build_histories, misconduct_by_institution
 from review.next_year import plan_next_year, render_next_year_plan
-from review.results import compute_results, read_prior_results
+from review.results import read_prior_results
+from review.year_outcome import year_outcome
 from sampler.frame import load_frame
 
 
@@ -61,19 +61,16 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _plan_next(args: argparse.Namespace) -> int:
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
         year = workspace_year(loaded, args.year)
         policy = load_policy(args.policy)
         prior = read_prior_results(args.prior) if args.prior else {}
         if not loaded.cycle.theses and not prior:
             raise CliError(f"{args.workspace}: no sample and no --prior results to plan from")
-        results = compute_results(loaded.cycle, year, prior)
-        misconduct = misconduct_by_institution(loaded.cycle, loaded.records.allegations)
-        histories = build_histories(
-            [results], prior, {(year, name): n for name, n in misconduct.items()}
-        )
-        plan = plan_next_year(year, histories, loaded.records.allegations, policy)
+        outcome = year_outcome(loaded.cycle, loaded.records, year, policy, prior)
+        results = outcome.results
+        plan = plan_next_year(year, outcome.histories, loaded.records.allegations, policy)
         sources = f"来源 from: {args.workspace} ({year})"
         if args.prior:
             sources += f", prior {args.prior}"

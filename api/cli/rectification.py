@@ -12,18 +12,17 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from api.cli.errors import CliError
 from api.cli.follow_up_inputs import (
     LoadedWorkspace,
     add_common,
-    input_errors,
     load_workspace,
-    parse_date,
     workspace_year,
 )
+from api.cli.input_errors import parse_date, workspace_errors
 from review.follow_up_policy import load_policy
 from review.follow_up_store import save_records
 from review.rectification import (
@@ -32,17 +31,15 @@ from review.rectification import (
     ItemKind,
     RectificationItem,
     accept,
-    add_items,
     escalate_overdue,
     find_item,
     is_overdue,
-    open_items,
     replace_item,
     return_item,
     set_due_date,
     submit,
 )
-from review.results import compute_results
+from review.year_outcome import open_rectification, year_outcome
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
@@ -118,23 +115,27 @@ def _save(loaded: LoadedWorkspace, items: tuple[RectificationItem, ...]) -> None
 
 def _open(args: argparse.Namespace) -> int:
     today = args.on or date.today()
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
         year = workspace_year(loaded, args.year)
         policy = load_policy(args.policy)
         institutions = list(args.institution)
         if not institutions:
-            results = compute_results(loaded.cycle, year)
-            institutions = [g.group for g in results.by("institution") if g.problems > 0]
+            institutions = year_outcome(
+                loaded.cycle, loaded.records, year, policy
+            ).institutions_with_problems()
         if not institutions:
             raise CliError("no institution with problem theses; name them with --institution")
-        plan_due = args.plan_due or today + timedelta(days=policy.rectification_plan_days)
-        report_due = args.report_due or today + timedelta(days=policy.rectification_report_days)
-        items = loaded.records.rectification
-        for institution in sorted(set(institutions)):
-            items = add_items(
-                items, open_items(institution, year, plan_due, report_due, today, args.actor)
-            )
+        items, plan_due, report_due = open_rectification(
+            loaded.records.rectification,
+            institutions,
+            year,
+            policy,
+            today,
+            args.actor,
+            plan_due=args.plan_due,
+            report_due=args.report_due,
+        )
         _save(loaded, items)
     for institution in sorted(set(institutions)):
         print(f"{year} {institution}: plan due {plan_due}, report due {report_due}")
@@ -143,7 +144,7 @@ def _open(args: argparse.Namespace) -> int:
 
 def _step(args: argparse.Namespace) -> int:
     today = args.on or date.today()
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
         year = workspace_year(loaded, args.year)
         items = loaded.records.rectification
@@ -164,7 +165,7 @@ def _step(args: argparse.Namespace) -> int:
 
 def _escalate(args: argparse.Namespace) -> int:
     today = args.on or date.today()
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
         items, escalated = escalate_overdue(loaded.records.rectification, today, args.actor)
         if escalated:
@@ -177,7 +178,7 @@ def _escalate(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     today = args.on or date.today()
-    with input_errors():
+    with workspace_errors():
         loaded = load_workspace(args.workspace)
     items = sorted(
         loaded.records.rectification, key=lambda i: (i.year, i.institution, i.kind.value)

@@ -16,16 +16,15 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
 
 from api.cli.errors import CliError
-from api.cli.input_errors import input_errors
+from api.cli.input_errors import parse_date, workspace_errors
 from exports import write_csv, write_json_atomically
 from review import workspace
-from review.assign import AssignmentError, AssignmentStatus, MatchLevel, StaffingResult
+from review.assign import AssignmentStatus, MatchLevel, StaffingResult
 from review.conflicts import ConflictPolicy
 from review.cycle import (
     STATE_LABELS,
@@ -40,7 +39,6 @@ from review.experts import read_expert_pool
 from review.forms import DIMENSION_KEYS, form_for
 from review.misconduct import (
     EVENT_LABELS,
-    CaseError,
     CaseEvent,
     CaseEventKind,
     CaseOutcome,
@@ -53,7 +51,7 @@ from review.provinces import read_institution_provinces
 from review.publish import FORMATS, institution_table, write_results
 from review.results import IDENTITY_SETTINGS, compute_results, read_prior_results
 from review.reviews import REVIEW_COLUMNS, parse_review_rows
-from review.tables import TableError, ValidationError
+from review.tables import ValidationError
 from review.theses import (
     attach_screening,
     read_sample,
@@ -66,21 +64,6 @@ from review.workflows import (
     replace_pool,
     run_assignment,
 )
-from sampler.estimate import EstimateInputError
-
-
-def _input_errors(command: str) -> AbstractContextManager[None]:
-    """Turns the domain's input errors into one-line CLI errors (details on stderr first)."""
-    return input_errors(
-        TableError, workspace.WorkspaceError, AssignmentError, CaseError, EstimateInputError
-    )
-
-
-def _parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO date YYYY-MM-DD: {text!r}") from None
 
 
 def _pair(text: str) -> tuple[str, str]:
@@ -142,7 +125,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
     )
     assign.add_argument("--screening", type=Path, help="directory of screening result JSONs")
     assign.add_argument("--due-days", type=int, help="days an expert has to review (default 30)")
-    assign.add_argument("--on", type=_parse_date, help="today's date (default: the system date)")
+    assign.add_argument("--on", type=parse_date, help="today's date (default: the system date)")
     assign.add_argument(
         "--decline",
         type=_pair,
@@ -180,7 +163,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
     )
     rimp.add_argument("forms", type=Path, help="review forms file (.csv or .xlsx)")
     rimp.add_argument("--workspace", type=Path, required=True, help="review workspace directory")
-    rimp.add_argument("--on", type=_parse_date, help="today's date (default: the system date)")
+    rimp.add_argument("--on", type=parse_date, help="today's date (default: the system date)")
     rimp.add_argument(
         "--no-re-review",
         action="store_true",
@@ -224,13 +207,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
     cases.set_defaults(handler=_usage(cases))
     clist = cases_sub.add_parser("list", help="cases, deadlines; writes evidence packs")
     clist.add_argument("--workspace", type=Path, required=True)
-    clist.add_argument("--on", type=_parse_date, help="today's date (default: the system date)")
+    clist.add_argument("--on", type=parse_date, help="today's date (default: the system date)")
     clist.set_defaults(handler=_cases_list)
     crec = cases_sub.add_parser("record", help="record a procedural event of a case")
     crec.add_argument("thesis_id")
     crec.add_argument("--workspace", type=Path, required=True)
     crec.add_argument("--event", required=True, choices=[kind.value for kind in CaseEventKind])
-    crec.add_argument("--on", type=_parse_date, required=True, help="date of the event")
+    crec.add_argument("--on", type=parse_date, required=True, help="date of the event")
     crec.add_argument("--outcome", choices=[outcome.value for outcome in CaseOutcome])
     crec.add_argument("--note", default="")
     crec.set_defaults(handler=_cases_record)
@@ -245,7 +228,7 @@ def _usage(parser: argparse.ArgumentParser):  # type: ignore[no-untyped-def]
 
 
 def _experts_import(args: argparse.Namespace) -> int:
-    with _input_errors("experts import"):
+    with workspace_errors():
         pool = read_expert_pool(args.pool)
         if workspace.exists(args.workspace):
             cycle, info = workspace.load(args.workspace)
@@ -272,7 +255,7 @@ def _sample_seed(sample: Path) -> int | None:
 
 def _assign(args: argparse.Namespace) -> int:
     on = args.on or date.today()
-    with _input_errors("assign"):
+    with workspace_errors():
         cycle, info = _load(args.workspace)
         if not cycle.experts:
             raise CliError(f"{args.workspace}: no expert pool yet (run `spotcheck experts import`)")
@@ -308,7 +291,7 @@ def _assign(args: argparse.Namespace) -> int:
                 ) from None
             raise
         cycle = run.cycle
-        _save_with_exports(args.workspace, cycle, info)
+        save_with_exports(args.workspace, cycle, info)
     _print_staffing(cycle, [run.staffing])
     _print_opened(run.opened)
     return 0
@@ -360,7 +343,7 @@ def _print_staffing(cycle: ReviewCycle, results: Sequence[StaffingResult]) -> No
             )
 
 
-def _save_with_exports(directory: Path, cycle: ReviewCycle, info: workspace.WorkspaceInfo) -> None:
+def save_with_exports(directory: Path, cycle: ReviewCycle, info: workspace.WorkspaceInfo) -> None:
     """Saves the workspace plus office-facing CSVs: assignments, status, form template."""
     workspace.save(directory, cycle, info)
     statuses = thesis_statuses(cycle)
@@ -418,7 +401,7 @@ def _save_with_exports(directory: Path, cycle: ReviewCycle, info: workspace.Work
 
 def _reviews_import(args: argparse.Namespace) -> int:
     on = args.on or date.today()
-    with _input_errors("reviews import"):
+    with workspace_errors():
         cycle, info = _load(args.workspace)
         if not cycle.theses:
             raise CliError(f"{args.workspace}: no assignments yet (run `spotcheck assign`)")
@@ -432,7 +415,7 @@ def _reviews_import(args: argparse.Namespace) -> int:
                 raise ValidationError(args.forms, exc.problems) from None
             raise
         cycle = done.cycle
-        _save_with_exports(args.workspace, cycle, info)
+        save_with_exports(args.workspace, cycle, info)
     statuses = thesis_statuses(cycle)
     outcomes = Counter(status.decision.outcome for status in statuses.values())
     print(f"recorded 已记录: {len(submitted)} review(s) from {args.forms}")
@@ -449,7 +432,7 @@ def _results(args: argparse.Namespace) -> int:
     if bad or not formats:
         raise CliError(f"--format: unknown {', '.join(bad) or '(empty)'}; use {','.join(FORMATS)}")
     year = args.year or date.today().year
-    with _input_errors("results"):
+    with workspace_errors():
         cycle, _ = _load(args.workspace)
         if not cycle.theses:
             raise CliError(f"{args.workspace}: no sample in the workspace yet")
@@ -470,14 +453,16 @@ def _results(args: argparse.Namespace) -> int:
 
 def _cases_list(args: argparse.Namespace) -> int:
     today = args.on or date.today()
-    with _input_errors("cases list"):
+    with workspace_errors():
         cycle, _ = _load(args.workspace)
         grouped = reviews_by_thesis(cycle)
         theses = cycle.thesis_map()
         packs_dir = args.workspace / "evidence"
         packs_dir.mkdir(exist_ok=True)
         for case in cycle.cases:
-            thesis = theses[case.thesis_id]
+            thesis = theses.get(case.thesis_id)
+            if thesis is None:  # opened by an allegation about a thesis outside the sample
+                continue
             pack = evidence_pack(thesis, grouped.get(case.thesis_id, []), case.triggers)
             write_json_atomically(packs_dir / f"{case.thesis_id}.json", asdict(pack))
     if not cycle.cases:
@@ -485,6 +470,8 @@ def _cases_list(args: argparse.Namespace) -> int:
         return 0
     for case in cycle.cases:
         print(f"{case.thesis_id}: opened {case.opened_on}; " + "; ".join(case.triggers))
+        if case.thesis_id not in theses:
+            print("  not in the sample 非抽检论文: no reviews, no evidence pack")
         for event in case.events:
             outcome = f" → {event.outcome.value}" if event.outcome else ""
             print(f"  {event.on} {EVENT_LABELS[event.kind]}{outcome} {event.note}".rstrip())
@@ -497,7 +484,7 @@ def _cases_list(args: argparse.Namespace) -> int:
 
 
 def _cases_record(args: argparse.Namespace) -> int:
-    with _input_errors("cases record"):
+    with workspace_errors():
         cycle, info = _load(args.workspace)
         case = next((c for c in cycle.cases if c.thesis_id == args.thesis_id), None)
         if case is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -67,6 +68,9 @@ class RegisterSpec:
     degrees: int = 40_000
     institutions: int = 48
     academic_year_end: int = 2024
+    # Seed of the institutions' names alone (default: `seed`): another year's register of
+    # the same institutions keeps it and changes `seed`.
+    institution_seed: int | None = None
 
 
 def institution_names(count: int, rng: np.random.Generator) -> list[tuple[str, str]]:
@@ -106,7 +110,10 @@ def generate_register(spec: RegisterSpec) -> tuple[list[str], list[list[str]]]:
         if code[:2] in ("11",):
             continue
         by_category.setdefault(code[:2], []).append(code)
-    institutions = institution_names(spec.institutions, rng)
+    names_rng = (
+        rng if spec.institution_seed is None else np.random.default_rng(spec.institution_seed)
+    )
+    institutions = institution_names(spec.institutions, names_rng)
     weights = rng.lognormal(0.0, 0.8, len(institutions))
     counts = rng.multinomial(spec.degrees, weights / weights.sum())
     surnames = np.array(list(SURNAMES))
@@ -163,19 +170,24 @@ def generate_register(spec: RegisterSpec) -> tuple[list[str], list[list[str]]]:
     return list(CANONICAL_COLUMNS), rows
 
 
-def register_csv_bytes(spec: RegisterSpec) -> bytes:
+def register_csv_bytes(spec: RegisterSpec, extra_rows: Sequence[Sequence[str]] = ()) -> bytes:
+    """The register as CSV; `extra_rows` (canonical columns) are appended, e.g. theses of an
+    earlier year that next year's plan names as certainty units."""
     header, rows = generate_register(spec)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
+    writer.writerows(extra_rows)
     return out.getvalue().encode("utf-8")
 
 
-def write_register(path: Path, spec: RegisterSpec) -> Path:
+def write_register(
+    path: Path, spec: RegisterSpec, extra_rows: Sequence[Sequence[str]] = ()
+) -> Path:
     """Writes the register as UTF-8 CSV (via a temporary file renamed into place)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.tmp")
-    temp.write_bytes(register_csv_bytes(spec))
+    temp.write_bytes(register_csv_bytes(spec, extra_rows))
     temp.replace(path)
     return path

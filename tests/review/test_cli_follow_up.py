@@ -4,11 +4,13 @@ rectification, feedback, marks, accountability and the multi-year view."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import tomllib
 from dataclasses import replace
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from api.cli.main import main
@@ -229,6 +231,21 @@ def test_rectification_feedback_marks_accountability_and_history(
     html = view.read_text(encoding="utf-8")
     assert html.count("<svg") == 3 and "2023" in html and "整改方案 退回修改" in html
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    table = list(csv.DictReader(io.StringIO(view.with_suffix(".csv").read_text("utf-8-sig"))))
+    assert [(r["institution"], r["year"]) for r in table][:3] == [
+        ("丙大学", "2023"), ("丙大学", "2024"), ("丙大学", "2025"),
+    ]  # fmt: skip
+    jia = {r["year"]: r for r in table if r["institution"] == "甲大学"}
+    assert (jia["2025"]["sampled"], jia["2025"]["problems"]) == ("4", "2")
+    assert float(jia["2025"]["ci_low"]) <= float(jia["2025"]["estimate"]) <= 1
+    assert "整改方案 退回修改" in jia["2025"]["rectification"]
+    assert jia["2024"]["problems"] == "1"
+    assert [r["sampled"] for r in table[:1]] == [""]  # 丙大学 2023 is known from --prior only
+    book = openpyxl.load_workbook(view.with_suffix(".xlsx"))
+    sheet = book.worksheets[0]
+    assert sheet.cell(1, 1).value == "学位授予单位 institution"
+    assert sheet.max_row == len(table) + 1
+    assert main(["history", "--workspace", str(ws), "--out", str(view), "--format", "pdf"]) == 2
 
 
 def test_year_comes_from_the_workspace_when_recorded(
@@ -256,3 +273,20 @@ def test_feedback_pages_never_overwrite_each_other(
         main(["feedback", "--workspace", str(directory), "--year", "2025", "--out", str(out)]) == 0
     )
     assert sorted(p.name for p in out.iterdir()) == ["甲_大学-2.html", "甲_大学.html"]
+
+
+def test_a_case_opened_by_an_allegation_outside_the_sample_is_listed(
+    ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["allegations", "add", "--workspace", str(ws), "--title", "样本外论文",
+                 "--institution", "甲大学", "--year", "2025", "--kind", "代写",
+                 "--thesis", "OUTSIDE1", "--on", "2025-10-01"]) == 0  # fmt: skip
+    code = capsys.readouterr().out.split("查询码:")[1].strip()
+    for step in (["accept"], ["follow-up", "--choose", "misconduct_case"]):
+        assert main(["allegations", *step, code, "--workspace", str(ws), "--on", "2025-10-02"]) == 0
+    capsys.readouterr()
+    assert main(["cases", "list", "--workspace", str(ws), "--on", "2025-10-03"]) == 0
+    printed = capsys.readouterr().out
+    assert "OUTSIDE1: opened 2025-10-02; 举报 allegation" in printed
+    assert "not in the sample" in printed
+    assert not (ws / "evidence" / "OUTSIDE1.json").exists()

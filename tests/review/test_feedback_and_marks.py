@@ -24,7 +24,11 @@ from review.consequences import (
     record_decision,
 )
 from review.cycle import ReviewCycle
-from review.feedback import institution_feedback, render_feedback_html
+from review.feedback import (
+    feedback_for_institutions,
+    institution_feedback,
+    render_feedback_html,
+)
 from review.follow_up_policy import load_policy
 from review.forms import Grade
 from review.history_view import history_rows, rate_change, rate_chart_svg, render_history_html
@@ -91,6 +95,15 @@ def test_feedback_has_opinions_rates_and_comparison_but_no_expert_identity() -> 
     assert not re.search(r"(src|href)=\"?https?:", html)
     other = institution_feedback(cycle, results, "乙大学", [allegation])
     assert other.problem_theses == () and other.allegations == ()
+
+
+def test_feedback_for_many_institutions_is_each_institutions_feedback() -> None:
+    cycle = _cycle()
+    results = compute_results(cycle, 2025)
+    names = ["乙大学", "甲大学", "丙大学"]  # 丙大学 had no sampled thesis: no rates, no theses
+    together = feedback_for_institutions(cycle, results, names)
+    assert together == [institution_feedback(cycle, results, name) for name in names]
+    assert together[2].own is None and together[2].problem_theses == ()
 
 
 def _histories(results=None):
