@@ -455,13 +455,7 @@ def _same_person(a: str, b: str) -> bool:
 class Extractor(Protocol):
     """A reusable extractor, such as a long-lived `corpora.IsolatedExtractor`."""
 
-    def extract(
-        self,
-        path: Path,
-        *,
-        metadata: Mapping[str, str] | None = None,
-        progress: Callable[[int, int], None] | None = None,
-    ) -> Any: ...
+    def extract(self, path: Path, *, metadata: Mapping[str, str] | None = None) -> Any: ...
 
 
 def _extract_all(
@@ -492,8 +486,10 @@ def _extract_all(
 
         if not cfg.isolate_extraction:
             return corpora.extract_file(path, metadata=meta or None, limits=limits, progress=pages)
-        if own is not None:
+        if isinstance(own, corpora.IsolatedExtractor):
             return own.extract(path, metadata=meta or None, progress=pages)
+        if own is not None:
+            return own.extract(path, metadata=meta or None)
         return corpora.extract_isolated(path, metadata=meta or None, limits=limits, progress=pages)
 
     if not cfg.isolate_extraction or workers == 1 or total == 1:
