@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from api.keys import Principal, authenticate
+from api.keys import Principal
 from api.problems import ApiProblem
 from api.service import Service
 
@@ -45,19 +44,14 @@ async def get_session(service: ServiceDep) -> AsyncIterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def _authenticate(service: Service, token: str) -> Principal | None:
-    with service.sessions() as session:
-        return authenticate(session, token, service.settings.secret_key)
-
-
 async def get_principal(
     service: ServiceDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     """The authenticated caller; 401 without a valid key, 429 over the key's rate limit.
 
-    A recently seen key is answered from the in-process cache, so the hot read paths neither
-    open a database session nor hop to the thread pool to authenticate.
+    A recently seen key is answered from the in-process cache (`api.key_lookup`), so the hot
+    read paths neither open a database session nor hop to the thread pool to authenticate.
     """
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise ApiProblem(
@@ -67,12 +61,7 @@ async def get_principal(
             "send an API key as `Authorization: Bearer <key>`",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    token = credentials.credentials
-    principal = service.principals.get(token)
-    if principal is None:
-        principal = await run_in_threadpool(_authenticate, service, token)
-        if principal is not None:
-            service.principals.put(token, principal)
+    principal = await service.keys.principal(credentials.credentials)
     if principal is None:
         raise ApiProblem(
             401,

@@ -112,29 +112,46 @@ class PrincipalCache:
         self.ttl = ttl
         self.max_entries = max_entries
         self._entries: dict[str, tuple[float, Principal]] = {}
+        self._generation = 0
         self._lock = threading.Lock()
 
     def get(self, token: str) -> Principal | None:
+        return self.lookup(token)[0]
+
+    def lookup(self, token: str) -> tuple[Principal | None, bool]:
+        """The cached principal (None once older than `ttl`) and whether it is due for a
+        refresh (older than half of `ttl`), so it can be renewed before anyone must wait."""
         if self.ttl <= 0:
-            return None
+            return None, False
         with self._lock:
             entry = self._entries.get(token)
             if entry is None:
-                return None
-            if time.monotonic() - entry[0] > self.ttl:
+                return None, False
+            age = time.monotonic() - entry[0]
+            if age > self.ttl:
                 del self._entries[token]
-                return None
-            return entry[1]
+                return None, False
+            return entry[1], age > self.ttl / 2
 
-    def put(self, token: str, principal: Principal) -> None:
+    @property
+    def generation(self) -> int:
+        """Changes on every invalidation; pass it to `put` from before a database lookup."""
+        return self._generation
+
+    def put(self, token: str, principal: Principal, generation: int | None = None) -> None:
+        """Caches `principal`, unless a key was invalidated since `generation` was read (the
+        lookup may then predate a revocation)."""
         if self.ttl <= 0:
             return
         with self._lock:
+            if generation is not None and generation != self._generation:
+                return
             if len(self._entries) >= self.max_entries:
                 self._entries.clear()
             self._entries[token] = (time.monotonic(), principal)
 
     def invalidate(self, key_id: str) -> None:
         with self._lock:
+            self._generation += 1
             for token in [t for t, (_, p) in self._entries.items() if p.key_id == key_id]:
                 del self._entries[token]

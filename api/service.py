@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.key_lookup import KeyLookup
 from api.keys import PrincipalCache
 from api.migrations import upgrade_to_head
 from api.ratelimit import RateLimiter
@@ -38,11 +39,13 @@ class Service:
     point_reader: Engine | None = None
     results: BlobCache = field(init=False)
     finished_rows: FinishedRows = field(init=False)
+    keys: KeyLookup = field(init=False)
     upload_slots: asyncio.Semaphore = field(init=False)
 
     def __post_init__(self) -> None:
         self.results = BlobCache(self.blobs, max_bytes=self.settings.result_cache_bytes)
         self.finished_rows = FinishedRows()
+        self.keys = KeyLookup(self)
         self.upload_slots = asyncio.Semaphore(self.settings.concurrent_uploads)
 
     def close(self) -> None:

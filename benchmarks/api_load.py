@@ -268,7 +268,11 @@ async def run(args: argparse.Namespace, base: str, token: str, pids: dict[str, i
     async with aiohttp.ClientSession(base, connector=connector, timeout=timeout) as client:
         seeded = await seed(client, headers, uploads[0])
         stats = Stats()
-        print(f"running {args.clients} clients for {args.duration:g} s …", flush=True)
+        print(
+            f"running {args.clients} clients for {args.duration:g} s "
+            f"(load average {os.getloadavg()[0]:.2f}) …",
+            flush=True,
+        )
         began = time.monotonic()
         cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         cpu_before["load generator"] = time.process_time()
@@ -282,6 +286,46 @@ async def run(args: argparse.Namespace, base: str, token: str, pids: dict[str, i
         elapsed = time.monotonic() - began
         cpu_used = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
         cpu_used["load generator"] = time.process_time() - cpu_before["load generator"]
+        total = sum(len(v) for v in stats.latencies.values())
+        errors = sum(stats.errors.values())
+        print()
+        print("spotcheck API load benchmark (loopback; machine shared with other work: noisy)")
+        print(
+            f"clients {args.clients}, duration {elapsed:.1f} s, upload size {args.upload_mb} MB, "
+            f"upload share {args.upload_share:.0%}, HTTP processes {args.processes}, "
+            f"database {'SQLite' if not args.db else args.db.split(':', 1)[0]}, worker: "
+            f"{'in-process' if args.in_process_worker else 'separate process'}"
+        )
+        print(f"throughput: {total / elapsed:.1f} requests/s ({total} ok, {errors} errors)")
+        print(f"{'kind':<8} {'count':>7} {'req/s':>8} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9}")
+        for kind in ("status", "result", "upload"):
+            values = stats.latencies.get(kind, [])
+            if not values:
+                print(f"{kind:<8} {0:>7}")
+                continue
+            print(
+                f"{kind:<8} {len(values):>7} {len(values) / elapsed:>8.1f} "
+                f"{statistics.median(values) * 1000:>9.1f} {percentile(values, 0.99) * 1000:>9.1f} "
+                f"{max(values) * 1000:>9.1f}"
+            )
+        for name, values in stats.steps.items():
+            print(
+                f"  {name:<18} p50 {statistics.median(values) * 1000:7.1f} ms, "
+                f"p99 {percentile(values, 0.99) * 1000:7.1f} ms"
+            )
+        print(
+            "CPU during the load (share of one core): "
+            + ", ".join(f"{name} {used / elapsed:.0%}" for name, used in cpu_used.items())
+        )
+        print(f"errors: {errors} {dict(stats.errors) if errors else ''}")
+        for sample in stats.error_samples:
+            print(f"  e.g. {sample}")
+        reads = stats.latencies.get("status", []) + stats.latencies.get("result", [])
+        if reads:
+            p99 = percentile(reads, 0.99) * 1000
+            print(f"p99 of status/result reads: {p99:.1f} ms (target < 100 ms)")
+        load = os.getloadavg()
+        print(f"load average at the end of the load: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
         print("waiting for the accepted uploads to be screened …", flush=True)
         drain_began = time.monotonic()
         pending = list(stats.accepted)
@@ -299,40 +343,6 @@ async def run(args: argparse.Namespace, base: str, token: str, pids: dict[str, i
                 await asyncio.sleep(1.0)
         drain = time.monotonic() - drain_began
 
-    total = sum(len(v) for v in stats.latencies.values())
-    errors = sum(stats.errors.values())
-    print()
-    print("spotcheck API load benchmark (loopback; machine shared with other work: noisy)")
-    print(
-        f"clients {args.clients}, duration {elapsed:.1f} s, upload size {args.upload_mb} MB, "
-        f"upload share {args.upload_share:.0%}, HTTP processes {args.processes}, "
-        f"database {'SQLite' if not args.db else args.db.split(':', 1)[0]}, worker: "
-        f"{'in-process' if args.in_process_worker else 'separate process'}"
-    )
-    print(f"throughput: {total / elapsed:.1f} requests/s ({total} ok, {errors} errors)")
-    print(f"{'kind':<8} {'count':>7} {'req/s':>8} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9}")
-    for kind in ("status", "result", "upload"):
-        values = stats.latencies.get(kind, [])
-        if not values:
-            print(f"{kind:<8} {0:>7}")
-            continue
-        print(
-            f"{kind:<8} {len(values):>7} {len(values) / elapsed:>8.1f} "
-            f"{statistics.median(values) * 1000:>9.1f} {percentile(values, 0.99) * 1000:>9.1f} "
-            f"{max(values) * 1000:>9.1f}"
-        )
-    for name, values in stats.steps.items():
-        print(
-            f"  {name:<18} p50 {statistics.median(values) * 1000:7.1f} ms, "
-            f"p99 {percentile(values, 0.99) * 1000:7.1f} ms"
-        )
-    print(
-        "CPU during the load (share of one core): "
-        + ", ".join(f"{name} {used / elapsed:.0%}" for name, used in cpu_used.items())
-    )
-    print(f"errors: {errors} {dict(stats.errors) if errors else ''}")
-    for sample in stats.error_samples:
-        print(f"  e.g. {sample}")
     screened = sum(1 for s in final.values() if s == "complete")
     failed = sum(1 for s in final.values() if s == "error")
     print(
@@ -341,10 +351,6 @@ async def run(args: argparse.Namespace, base: str, token: str, pids: dict[str, i
     )
     everything = not pending and failed == 0 and screened == len(stats.accepted)
     print(f"every accepted upload was screened: {'yes' if everything else 'NO'}")
-    reads = stats.latencies.get("status", []) + stats.latencies.get("result", [])
-    if reads:
-        p99 = percentile(reads, 0.99) * 1000
-        print(f"p99 of status/result reads: {p99:.1f} ms (target < 100 ms)")
     return 0 if everything and errors == 0 else 1
 
 
@@ -368,6 +374,12 @@ def main() -> int:
     parser.add_argument(
         "--processes", type=int, default=1, help="HTTP processes (serve --processes)"
     )
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        help="SPOTCHECK_WORKER_NICE for the worker (default: the product's, 19; on a machine "
+        "busy with other work a worker at 19 in its own session may barely run)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the data folder")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-up below
@@ -387,6 +399,8 @@ def main() -> int:
     }
     if args.db:
         env["SPOTCHECK_DATABASE_URL"] = args.db
+    if args.worker_nice is not None:
+        env["SPOTCHECK_WORKER_NICE"] = str(args.worker_nice)
     token = issue_key(data, args.db, "system", "负载测试大学")
     port = free_port()
     serve_args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"]

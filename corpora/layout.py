@@ -343,10 +343,8 @@ def _join(builder: CleanTextBuilder, next_text: str, newline_at: int) -> None:
     if is_cjk(last) or is_cjk(first):
         return
     if last == "-" and first.islower():
-        text_before = builder.last_char
-        if text_before == "-":
-            builder.drop_last()
-            if builder.last_char.isalpha():
-                return
-            builder.insert("-", newline_at - 1)
+        hyphen_at = builder.drop_last()
+        if builder.last_char.isalpha():
+            return
+        builder.insert("-", hyphen_at)
     builder.insert(" ", newline_at)

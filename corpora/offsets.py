@@ -44,11 +44,12 @@ class CleanTextBuilder:
         self._length += 1
         self._last = char
 
-    def drop_last(self) -> None:
-        """Removes the last character (a hyphen found to end a wrapped line)."""
+    def drop_last(self) -> int:
+        """Removes the last character (a hyphen found to end a wrapped line); its raw offset."""
         if not self._length:
-            return
+            return -1
         text, origin = self._parts[-1], self._origins[-1]
+        dropped_at = int(origin[-1])
         if len(text) == 1:
             self._parts.pop()
             self._origins.pop()
@@ -56,6 +57,7 @@ class CleanTextBuilder:
             self._parts[-1], self._origins[-1] = text[:-1], origin[:-1]
         self._length -= 1
         self._last = self._parts[-1][-1] if self._parts else ""
+        return dropped_at
 
     def build(self) -> tuple[str, np.ndarray]:
         text = "".join(self._parts)

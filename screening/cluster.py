@@ -22,6 +22,7 @@ still fails is reported failed by name and gets no result file.
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -37,10 +38,43 @@ from screening.retrieve import (
     select_candidates,
     sum_statistics,
 )
-from screening.screen import ShardHits, ShardSearcher, TextSide, merge_hits, owning_shards
+from screening.screen import (
+    ScreeningError,
+    ShardHits,
+    ShardSearcher,
+    TextSide,
+    merge_hits,
+    owning_shards,
+)
 
 _SEARCHERS: dict[str, ShardSearcher] = {}
 _SEARCHERS_LOCK = threading.Lock()
+
+
+class ShardUnavailable(ScreeningError):
+    """A worker cannot open a shard at the path the coordinator knows it by."""
+
+
+def _this_worker() -> str:
+    """The address of the Dask worker running the calling task (the host name elsewhere)."""
+    try:
+        from distributed import get_worker
+
+        return str(get_worker().address)
+    except ValueError:
+        return socket.gethostname()
+
+
+def _open_shard(path: str) -> ShardSearcher:
+    from corpora.corpus import CorpusError, CorpusShard
+
+    try:
+        return ShardSearcher.open(CorpusShard.open(Path(path)))
+    except (CorpusError, OSError) as exc:
+        raise ShardUnavailable(
+            f"worker {_this_worker()} cannot open shard {path}: {exc}; every process of the "
+            "cluster must see each shard at the same path (docs/scale.md)"
+        ) from None
 
 
 def shard_searcher(path: str) -> ShardSearcher:
@@ -48,9 +82,7 @@ def shard_searcher(path: str) -> ShardSearcher:
     with _SEARCHERS_LOCK:
         hit = _SEARCHERS.get(path)
         if hit is None:
-            from corpora.corpus import CorpusShard
-
-            hit = _SEARCHERS[path] = ShardSearcher.open(CorpusShard.open(Path(path)))
+            hit = _SEARCHERS[path] = _open_shard(path)
         return hit
 
 

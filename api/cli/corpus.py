@@ -125,7 +125,7 @@ def _add_on_cluster(
 ) -> int:
     """Extraction on the workers; then each shard's index is brought up to date on its worker."""
     from corpora.cluster import extract_on_cluster
-    from screening.cluster import DaskSearch
+    from screening.cluster import DaskSearch, ShardUnavailable
 
     with cluster_client(address) as client:
         try:
@@ -137,7 +137,10 @@ def _add_on_cluster(
             )
         except (CorpusError, MetadataCsvError) as exc:
             raise CliError(str(exc)) from exc
-        DaskSearch(client, corpus.shards, margin=0).update(lambda done, total: None)
+        try:
+            DaskSearch(client, corpus.shards, margin=0).update(lambda done, total: None)
+        except ShardUnavailable as exc:
+            raise CliError(str(exc)) from None
     return _report_added(args, corpus, report)
 
 

@@ -81,12 +81,13 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_worker(args: argparse.Namespace) -> int:
     from api.jobs.tasks import HANDLERS
-    from api.jobs.worker import Worker
+    from api.jobs.worker import Worker, lower_session_priority
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     service = _open(args)
+    lower_session_priority(service.settings.worker_nice)
     worker = Worker(service, HANDLERS)
 
     def stop(_signum: int, _frame: object) -> None:

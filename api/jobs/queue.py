@@ -93,6 +93,48 @@ def renew(
         return rowcount(result) == 1
 
 
+def hold(session: Session, job_id: str, worker_id: str, lease_seconds: float) -> bool:
+    """Whether this worker still holds the job; if so, locks its row and extends its lease.
+
+    Run first in the transaction that records a job's outcome. The conditional UPDATE takes
+    the row's lock (PostgreSQL) or the database's write lock (SQLite) until that transaction
+    ends, and the fresh lease keeps another worker from claiming the job between the commit
+    and `finish`; a worker whose lease expired and was claimed by another gets False and
+    must record nothing, so a job's outcome is recorded once even when a stalled worker wakes.
+    """
+    now = utcnow()
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.worker_id == worker_id, Job.state == RUNNING)
+        .values(lease_until=now + timedelta(seconds=lease_seconds), updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return rowcount(result) == 1
+
+
+def complete_in(
+    session: Session, job_id: str, worker_id: str, result: dict[str, Any] | None = None
+) -> bool:
+    """Marks the job complete inside `session`'s transaction, so the outcome a handler
+    records and the job's completion commit together (no moment when a screening is
+    complete while its job still runs); False if this worker no longer holds it."""
+    now = utcnow()
+    changed = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.worker_id == worker_id, Job.state == RUNNING)
+        .values(
+            state=COMPLETE,
+            result=result or {},
+            last_error=None,
+            lease_until=None,
+            finished_at=now,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return rowcount(changed) == 1
+
+
 def finish(
     sessions: sessionmaker[Session],
     job_id: str,

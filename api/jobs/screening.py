@@ -118,6 +118,7 @@ def run_screening(context: JobContext, payload: dict[str, Any]) -> dict[str, Any
     work.mkdir(parents=True)
     try:
         with service.sessions() as session:
+            context.hold_lease(session)
             screenings = session.scalars(select(Screening).where(Screening.id.in_(ids))).all()
             by_id = {s.id: s for s in screenings}
             settings: dict[str, Any] = screenings[0].settings if screenings else {}
@@ -164,8 +165,9 @@ def run_screening(context: JobContext, payload: dict[str, Any]) -> dict[str, Any
             data = json.dumps(result, ensure_ascii=False).encode("utf-8")
             stored[screening_id] = service.blobs.put_bytes(data).sha256
         summary = _batch_summary(service, work, results, ids) if batch_id else None
-        _record_results(service, ids, results, stored, batch_id, summary)
-        return {"screenings": len(ids)}
+        outcome = {"screenings": len(ids)}
+        _record_results(context, ids, results, stored, batch_id, summary, outcome)
+        return outcome
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -190,15 +192,20 @@ def _batch_summary(
 
 
 def _record_results(
-    service: Service,
+    context: JobContext,
     ids: list[str],
     results: list[dict[str, Any]],
     stored: dict[str, str],
     batch_id: str | None,
     summary: dict[str, str] | None,
+    outcome: dict[str, Any],
 ) -> None:
+    """Records the results, queues their webhooks and completes the job in one transaction,
+    only if this run still holds the job (a run that lost its lease records nothing)."""
+    service = context.service
     max_attempts = service.settings.webhook_max_attempts
     with service.sessions() as session:
+        context.hold_lease(session)
         for screening_id, result in zip(ids, results, strict=True):
             screening = session.get(Screening, screening_id)
             assert screening is not None
@@ -255,6 +262,7 @@ def _record_results(
                     institution=None,
                     max_attempts=max_attempts,
                 )
+        context.complete_in(session, outcome)
         session.commit()
 
 
@@ -262,6 +270,7 @@ def give_up_screening(context: JobContext, payload: dict[str, Any], reason: str)
     """Ends every unfinished screening of the job in error INTERNAL (never left running)."""
     service = context.service
     with service.sessions() as session:
+        context.hold_lease(session)
         for screening in session.scalars(
             select(Screening).where(Screening.id.in_(payload["screening_ids"]))
         ):

@@ -9,6 +9,7 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from api.jobs import queue as q
@@ -16,6 +17,8 @@ from api.service import Service
 from api.storage.models import Job
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from corpora.isolation import IsolatedExtractor
 
 log = logging.getLogger("spotcheck.worker")
@@ -36,6 +39,10 @@ class PermanentFailure(Exception):
     """Raised by a handler for a failure that retrying cannot fix."""
 
 
+class LeaseLost(Exception):
+    """The job's lease expired and another worker claimed it: this run must record nothing."""
+
+
 @dataclass(frozen=True)
 class JobContext:
     """What a handler gets besides its payload.
@@ -49,6 +56,21 @@ class JobContext:
     attempt: int
     worker_id: str
     extractor: IsolatedExtractor
+
+    def hold_lease(self, session: Session) -> None:
+        """Call first in the transaction that records the job's outcome (see `queue.hold`).
+
+        Raises `LeaseLost` when another worker has claimed the job since this run began.
+        """
+        lease = self.service.settings.job_lease_seconds
+        if not q.hold(session, self.job_id, self.worker_id, lease):
+            raise LeaseLost(f"job {self.job_id}: lease lost to another worker")
+
+    def complete_in(self, session: Session, result: dict[str, Any]) -> None:
+        """Marks the job complete in the transaction that records its outcome (after
+        `hold_lease` in the same transaction, so this cannot fail)."""
+        if not q.complete_in(session, self.job_id, self.worker_id, result):
+            raise LeaseLost(f"job {self.job_id}: lease lost to another worker")
 
 
 @dataclass(frozen=True)
@@ -79,6 +101,27 @@ def lower_thread_priority(niceness: int) -> int | None:
     except OSError:
         return None
     return target
+
+
+AUTOGROUP = Path("/proc/self/autogroup")
+
+
+def lower_session_priority(niceness: int, autogroup: Path = AUTOGROUP) -> int | None:
+    """Lowers the CPU priority of this process's session when it leads one; the value set.
+
+    Linux with autogroup scheduling (`/proc/sys/kernel/sched_autogroup_enabled`) shares the
+    CPU between sessions first and applies niceness only inside a session, so niced job
+    threads in a worker started as its own session (a systemd service, `setsid`) would still
+    take as much CPU as the whole `serve` session. Only a session leader changes its
+    session's priority (otherwise it might be the shell's, shared with the server).
+    """
+    if niceness <= 0 or not autogroup.exists() or os.getsid(0) != os.getpid():
+        return None
+    try:
+        autogroup.write_text(f"{niceness}\n")
+    except OSError:
+        return None
+    return niceness
 
 
 class Worker:
@@ -173,6 +216,9 @@ class Worker:
                 q.finish(sessions, job.id, self.worker_id, state=q.ERROR, error=str(exc))
             else:
                 q.release(sessions, job.id, self.worker_id, delay_seconds=exc.delay, error=str(exc))
+        except LeaseLost as exc:
+            stop_renewing.set()
+            log.warning("%s; its outcome is recorded by the worker holding it", exc)
         except PermanentFailure as exc:
             stop_renewing.set()
             self._give_up(handler, context, job.payload, str(exc))
@@ -201,6 +247,8 @@ class Worker:
             return
         try:
             handler.give_up(context, payload, reason)
+        except LeaseLost as exc:
+            log.warning("%s; not giving up on it here", exc)
         except Exception:
             log.exception("give_up of job %s failed", context.job_id)
 

@@ -35,6 +35,9 @@ def live_env(data_dir: Path, **extra: str) -> dict[str, str]:
         "SPOTCHECK_RATE_LIMIT_PER_SECOND": "2000",
         "SPOTCHECK_RATE_LIMIT_BURST": "4000",
         "SPOTCHECK_WEBHOOK_ALLOW_PRIVATE": "true",  # receivers listen on loopback
+        # A worker in its own session at the lowest priority can starve behind unrelated
+        # work on a shared machine and make the tests' timeouts flaky.
+        "SPOTCHECK_WORKER_NICE": "0",
     }
     env |= extra
     return env

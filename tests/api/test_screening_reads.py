@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -83,6 +85,34 @@ def test_job_threads_run_at_lower_priority_without_touching_the_caller() -> None
     assert seen[0] is not None and seen[1] == seen[0] >= before
     assert os.getpriority(os.PRIO_PROCESS, 0) == before
     assert lower_thread_priority(0) is None
+
+
+def _lower_session_priority_in_child(autogroup: Path, *, own_session: bool) -> str:
+    code = (
+        "import sys; from pathlib import Path; from api.jobs.worker import "
+        "lower_session_priority as lower; print(lower(19, Path(sys.argv[1])))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(autogroup)],
+        start_new_session=own_session,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_a_worker_leading_its_own_session_lowers_only_that_sessions_priority(
+    tmp_path: Path,
+) -> None:
+    autogroup = tmp_path / "autogroup"  # stands in for /proc/self/autogroup
+    autogroup.write_text("/autogroup-7 nice 0\n")
+    assert _lower_session_priority_in_child(autogroup, own_session=False) == "None"
+    assert autogroup.read_text() == "/autogroup-7 nice 0\n", "a shared session is left alone"
+    assert _lower_session_priority_in_child(autogroup, own_session=True) == "19"
+    assert autogroup.read_text() == "19\n"
+    assert _lower_session_priority_in_child(tmp_path / "absent", own_session=True) == "None"
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from corpora.extract import ExtractedDocument
@@ -72,6 +72,7 @@ def test_offset_map_round_trips_for_pdf_layout(pages: list[PageLines]) -> None:
 
 
 @given(pages_without_geometry())
+@example([PageLines(lines=[Line("-\ufffd", paragraph_end=False), Line("lation")])])
 def test_offset_map_round_trips_for_text_layout(pages: list[PageLines]) -> None:
     check_offset_map(pages, has_geometry=False)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +22,7 @@ import pytest
 from api.cli.main import main
 from api.demo.synthetic_corpus import DISGUISES, TextGenerator, disguise, snap_to_sentence
 from corpora.corpus import Corpus
-from screening.cluster import DaskSearch
+from screening.cluster import DaskSearch, ShardUnavailable
 from screening.screen import ScreenSettings, screen_batch
 
 distributed = pytest.importorskip("distributed")
@@ -190,6 +191,35 @@ def test_the_ocr_mode_reaches_the_cluster_workers(
     assert main(["screen", str(scan), *args, "--no-reports", "--quiet", *address]) == 0
     thesis = json.loads((out / "scan.json").read_text(encoding="utf-8"))["thesis"]
     assert thesis["status"] == "no_text_layer" and "needs OCR" in thesis["reason"]
+
+
+def test_a_shard_a_worker_cannot_see_is_named_with_that_worker(
+    cluster: Any, material: Path, tmp_path: Path
+) -> None:
+    if not (material / "sharded").is_dir():
+        _add(material, material / "sharded", "--in-process", "--shards", "3")
+    corpus = tmp_path / "refs"
+    shutil.copytree(material / "sharded", corpus)
+    hidden = corpus / "shards" / "001"
+
+    def search_where_one_shard_is_elsewhere(shards: Any, margin: int) -> DaskSearch:
+        # The coordinator has read every shard; the workers will not find shard 001.
+        hidden.rename(tmp_path / "only-on-the-coordinator")
+        return DaskSearch(cluster, shards, margin)
+
+    with pytest.raises(ShardUnavailable) as caught:
+        screen_batch(
+            _theses(material)[:1],
+            corpus,
+            SETTINGS,
+            tmp_path / "out",
+            search=search_where_one_shard_is_elsewhere,
+        )
+    message = str(caught.value)
+    workers = cluster.scheduler_info(n_workers=-1)["workers"]
+    assert str(hidden) in message and "same path" in message
+    assert any(f"worker {address} " in message for address in workers), message
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.json"))
 
 
 class KillingSearch(DaskSearch):

@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from api.jobs import queue as q
 from api.jobs.worker import JobContext, JobHandler, PermanentFailure, RetryLater, Worker
 from api.service import open_service
-from api.storage.models import Job
+from api.storage.models import Job, utcnow
 from tests.api.conftest import make_settings
 
 
@@ -129,6 +130,50 @@ def test_a_long_job_keeps_its_lease_while_it_runs(service) -> None:  # noqa: ANN
     Worker(service, {"slow": JobHandler(slow)}).run_until_idle()
     assert stolen == [None]
     assert _job(service, job_id).attempts == 1
+
+
+def test_a_stalled_worker_whose_job_was_reclaimed_records_nothing(service) -> None:  # noqa: ANN001
+    job_id = _enqueue(service, "t", {})
+    recorded: list[str] = []
+
+    def record(ctx: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
+        with service.sessions() as session:
+            ctx.hold_lease(session)
+            recorded.append(ctx.worker_id)
+            session.commit()
+        return {"by": ctx.worker_id}
+
+    def stalled(ctx: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
+        # The lease runs out while this worker is stalled, and another worker claims the job
+        # and records its outcome before this one wakes up.
+        with service.sessions() as session:
+            session.execute(update(Job).where(Job.id == job_id).values(lease_until=utcnow()))
+            session.commit()
+        time.sleep(0.01)
+        Worker(service, {"t": JobHandler(record)}, worker_id="fresh").run_until_idle()
+        return record(ctx, payload)
+
+    Worker(service, {"t": JobHandler(stalled)}, worker_id="stalled").run_until_idle()
+    job = _job(service, job_id)
+    assert recorded == ["fresh"]
+    assert (job.state, job.attempts, job.result, job.worker_id) == (
+        "complete",
+        2,
+        {"by": "fresh"},
+        "fresh",
+    )
+
+
+def test_holding_the_lease_is_refused_once_another_worker_claimed_the_job(service) -> None:  # noqa: ANN001
+    job_id = _enqueue(service, "t", {})
+    assert q.claim(service.sessions, "default", "first", 0.1) is not None
+    time.sleep(0.15)
+    assert q.claim(service.sessions, "default", "second", 30) is not None
+    with service.sessions() as session:
+        assert not q.hold(session, job_id, "first", 30)
+        assert q.hold(session, job_id, "second", 30)
+        session.commit()
+    assert _job(service, job_id).worker_id == "second"
 
 
 def test_jobs_of_one_thread_share_one_extraction_process(service, tmp_path: Path) -> None:  # noqa: ANN001
