@@ -46,6 +46,11 @@ SAVE_EVERY = 25
 SHARDS_FILE = "shards.json"
 SHARDS_DIRNAME = "shards"
 MAX_SHARDS = 1000
+CROSS_LANGUAGE_SETTINGS = ("en", "both")
+"""Which documents are also indexed under their dictionary translations, fixed when a corpus is
+created: `en` (English documents, found by Chinese theses) or `both` (Chinese documents too,
+found by English theses; indexing Chinese text then takes about three times as long)."""
+DEFAULT_CROSS_LANGUAGE = "en"
 
 Extractor = Callable[[Path, Mapping[str, str]], ExtractedDocument]
 ExtractJob = tuple[Path, Mapping[str, str]]
@@ -200,6 +205,14 @@ def guess_type(doc: ExtractedDocument) -> str:
     return "other"
 
 
+def _checked_cross_language(value: str) -> str:
+    if value not in CROSS_LANGUAGE_SETTINGS:
+        raise CorpusError(
+            f"--cross-language must be one of {', '.join(CROSS_LANGUAGE_SETTINGS)}, got {value!r}"
+        )
+    return value
+
+
 def shard_number(doc_id: str, shards: int) -> int:
     """The shard holding document `doc_id` in a corpus of `shards` shards (stable hash)."""
     return int(hashlib.sha256(doc_id.encode("utf-8")).hexdigest()[:15], 16) % shards
@@ -273,8 +286,11 @@ class CorpusShard:
         return self.path / "manifest.json"
 
     @classmethod
-    def open(cls, path: Path, *, create: bool = False) -> CorpusShard:
-        """Opens the shard at `path`; with `create`, makes an empty one if there is none."""
+    def open(
+        cls, path: Path, *, create: bool = False, cross_language: str = DEFAULT_CROSS_LANGUAGE
+    ) -> CorpusShard:
+        """Opens the shard at `path`; with `create`, makes an empty one if there is none
+        (with the `cross_language` setting, see `CROSS_LANGUAGE_SETTINGS`)."""
         path = Path(path)
         corpus = cls(path)
         if corpus.manifest_path.is_file():
@@ -296,6 +312,7 @@ class CorpusShard:
                         "format": FORMAT,
                         "version": VERSION,
                         "created_at": now(),
+                        "cross_language": _checked_cross_language(cross_language),
                         "documents": [],
                         "templates": [],
                     }
@@ -342,6 +359,11 @@ class CorpusShard:
 
     def documents(self) -> list[CorpusDocument]:
         return [CorpusDocument.from_json(d) for d in self._load()["documents"]]
+
+    @property
+    def cross_language(self) -> str:
+        """The cross-language setting the shard was created with (older shards: `en`)."""
+        return str(self._load().get("cross_language", DEFAULT_CROSS_LANGUAGE))
 
     def resolve_id(self, doc_id: str) -> str:
         """The full id for `doc_id` or a unique prefix of at least 6 characters."""
@@ -497,28 +519,48 @@ class Corpus:
         self.shards: tuple[CorpusShard, ...] = tuple(shards)
 
     @classmethod
-    def open(cls, path: Path, *, create: bool = False, shards: int | None = None) -> Corpus:
+    def open(
+        cls,
+        path: Path,
+        *,
+        create: bool = False,
+        shards: int | None = None,
+        cross_language: str | None = None,
+    ) -> Corpus:
         """Opens the corpus at `path`; with `create`, makes an empty one of `shards` shards
-        (default 1) if there is none. Asking an existing corpus for another shard count is
-        an error: documents are not moved between shards."""
+        (default 1) and the `cross_language` setting (default `en`) if there is none. Asking
+        an existing corpus for another shard count or setting is an error: both are fixed
+        when the corpus is created, so every later add and every screening agree."""
         path = Path(path)
+        setting = _checked_cross_language(cross_language or DEFAULT_CROSS_LANGUAGE)
         if shards is not None and not 1 <= shards <= MAX_SHARDS:
             raise CorpusError(f"--shards must be between 1 and {MAX_SHARDS}, got {shards}")
         layout = path / SHARDS_FILE
         if not layout.is_file() and (
             (path / "manifest.json").is_file() or not create or (shards or 1) == 1
         ):
-            corpus = cls(path, [CorpusShard.open(path, create=create)])
+            corpus = cls(path, [CorpusShard.open(path, create=create, cross_language=setting)])
         else:
             if not layout.is_file():
-                cls._create_layout(path, int(shards or 1))
+                cls._create_layout(path, int(shards or 1), setting)
             corpus = cls(path, [CorpusShard.open(p) for p in cls._shard_paths(path)])
         if shards is not None and shards != len(corpus.shards):
             raise CorpusError(
                 f"the corpus at {path} has {len(corpus.shards)} shard(s), not {shards}; "
                 "documents are not moved between shards (create a new corpus and add them)"
             )
+        if cross_language is not None and cross_language != corpus.cross_language:
+            raise CorpusError(
+                f"the corpus at {path} was created with --cross-language "
+                f"{corpus.cross_language}, not {cross_language}; the setting is fixed at "
+                "creation (create a new corpus and add the documents to it)"
+            )
         return corpus
+
+    @property
+    def cross_language(self) -> str:
+        """Which documents are also indexed for the other language (`CROSS_LANGUAGE_SETTINGS`)."""
+        return self.shards[0].cross_language
 
     @staticmethod
     def _shard_paths(path: Path) -> list[Path]:
@@ -532,14 +574,16 @@ class Corpus:
         return [path / SHARDS_DIRNAME / f"{i:03d}" for i in range(count)]
 
     @staticmethod
-    def _create_layout(path: Path, count: int) -> None:
+    def _create_layout(path: Path, count: int, cross_language: str) -> None:
         """Creates the shards, then names them in `shards.json` (written last, atomically)."""
         if path.exists() and not path.is_dir():
             raise CorpusError(f"{path} exists and is not a directory")
         if path.is_dir() and any(p.name not in (".lock", SHARDS_DIRNAME) for p in path.iterdir()):
             raise CorpusError(f"{path} is a non-empty directory that is not a corpus")
         for i in range(count):
-            CorpusShard.open(path / SHARDS_DIRNAME / f"{i:03d}", create=True)
+            CorpusShard.open(
+                path / SHARDS_DIRNAME / f"{i:03d}", create=True, cross_language=cross_language
+            )
         layout = {"format": FORMAT, "version": VERSION, "shards": count, "hash": "sha256-mod"}
         write_atomic(path / SHARDS_FILE, json.dumps(layout, indent=1).encode("utf-8"))
 
@@ -607,6 +651,7 @@ class Corpus:
             "templates": len(self.templates()),
             "snapshot": self.snapshot(),
             "shards": len(self.shards),
+            "cross_language": self.cross_language,
         }
 
     def add_files(

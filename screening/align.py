@@ -23,6 +23,7 @@ Everything per character or per token is numpy; Python loops run over seeds and 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +45,7 @@ __all__ = [
     "align_prepared",
     "align_texts",
     "is_stop_word",
+    "numbers_agree",
     "prepare_text",
     "sentence_cosines",
 ]
@@ -81,6 +83,10 @@ class AlignConfig:
     # apart) merge when their sources are at most `merge_gap_source` units apart: summaries.
     merge_gap_source: int = 12
     merge_gap_suspicious: int = 0
+    # When the joined cluster is a compression (its source span at least `summary_ratio` times
+    # its suspicious span), sources up to `merge_gap_summary` units apart join too.
+    merge_gap_summary: int = 16
+    summary_ratio: float = 2.0
     edge_dice: float = 0.5  # weaker seeds at a passage edge must continue the passage in order
     extend_similarity: float = 0.8  # neighbouring units this alike (edit similarity) join
     extend_steps: int = 3
@@ -99,6 +105,10 @@ class AlignConfig:
     # Seeds of one suspicious unit weaker than this times its best seed are dropped.
     best_seed_ratio: float = 0.9
     single_seed_dice: float = 0.55  # a passage resting on one seed pair needs this Dice
+    # A summary keeps a sample of its source's sentences: the source ends it left out are about
+    # as long as the mean gap between the kept ones. The source span grows by this share of
+    # that gap at each end (half: text outside the true span costs precision; 0 turns it off).
+    summary_edge: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -348,7 +358,11 @@ def _cluster(i: np.ndarray, j: np.ndarray, config: AlignConfig) -> list[np.ndarr
 
 
 def _merge_adjacent(
-    clusters: list[np.ndarray], i: np.ndarray, j: np.ndarray, config: AlignConfig
+    clusters: list[np.ndarray],
+    i: np.ndarray,
+    j: np.ndarray,
+    dice: np.ndarray,
+    config: AlignConfig,
 ) -> list[np.ndarray]:
     """Join clusters that follow each other in the suspicious text with nearby sources.
 
@@ -364,11 +378,38 @@ def _merge_adjacent(
             lo_b, hi_b = int(j[last].min()), int(j[last].max())
             lo_n, hi_n = int(j[members].min()), int(j[members].max())
             gap_b = max(lo_n - hi_b, lo_b - hi_n) - 1
-            if gap_a <= config.merge_gap_suspicious and gap_b <= config.merge_gap_source:
+            susp_span = int(i[members].max()) - int(i[last].min()) + 1
+            src_span = max(hi_b, hi_n) - min(lo_b, lo_n) + 1
+            # The wider gap of a summary only between clusters that each rest on a strong seed:
+            # weak seeds of same-topic sentences would otherwise join far apart.
+            summary = (
+                src_span >= config.summary_ratio * susp_span
+                and dice[last].max() >= config.edge_dice
+                and dice[members].max() >= config.edge_dice
+            )
+            allowed = config.merge_gap_summary if summary else config.merge_gap_source
+            if gap_a <= config.merge_gap_suspicious and gap_b <= allowed:
                 merged[-1] = np.concatenate([last, members])
                 continue
         merged.append(members)
     return merged
+
+
+def _summary_gap(sj: np.ndarray, susp_chars: int, src_chars: int, config: AlignConfig) -> int:
+    """Source units a summarised passage is expected to have left out at each end.
+
+    A summary keeps a sample of its source's sentences, and samples rarely include the first
+    and the last one: the expected gap at each end equals the mean gap between kept sentences.
+    Only compressions count (the source span `summary_ratio` times longer in characters);
+    verbatim and lightly edited copies have no gaps and get no extension.
+    """
+    src_units = np.unique(sj)
+    if len(src_units) < 2 or config.summary_edge <= 0:
+        return 0
+    if src_chars < config.summary_ratio * susp_chars:
+        return 0
+    left_out = int(src_units[-1] - src_units[0] + 1) - len(src_units)
+    return int(round(config.summary_edge * left_out / (len(src_units) - 1)))
 
 
 def _trim_weak_edges(
@@ -418,33 +459,43 @@ def _same_meaning(
     for doc, (first, last) in ((susp, susp_units), (src, src_units)):
         if not np.any(unit_languages(doc)[0][first : last + 1] == LANGUAGE_ZH):
             return False  # glosses explain Chinese words only
-    if not _numbers_agree(susp, susp_units, src, src_units):
+    if not numbers_agree(susp, susp_units, src, src_units):
         return False
     return chinese_meaning_similarity(susp, susp_units, src, src_units) >= threshold
 
 
-def _numbers(doc: PreparedText, units: tuple[int, int]) -> np.ndarray:
-    """Token ids of the numbers (tokens starting with a digit) in units `units[0]..units[1]`."""
-    lo = np.searchsorted(doc.token_unit, units[0], side="left")
-    hi = np.searchsorted(doc.token_unit, units[1], side="right")
-    starts = doc.tokens.starts[lo:hi]
-    if len(starts) == 0:
-        return np.zeros(0, dtype=np.uint64)
-    codes = np.frombuffer(doc.original.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    first = codes[starts]
-    digit = (first >= 0x30) & (first <= 0x39)
-    return np.unique(doc.tokens.ids[lo:hi][digit])
+_NUMBER = re.compile(r"\d[\d,，]*(?:\.\d+)?")
 
 
-def _numbers_agree(
+def _numbers(doc: PreparedText, units: tuple[int, int]) -> set[str]:
+    """The numbers written in digits in units `units[0]..units[1]`, in one spelling.
+
+    Thousands separators go, and so do the trailing zeros of whole numbers (1,000 = 1000 = 1 千;
+    25 万 = 250,000): translations change how a number is grouped and in which unit it is
+    counted.
+    """
+    text = doc.original[int(doc.sentence_starts[units[0]]) : int(doc.sentence_ends[units[1]])]
+    spelled = set()
+    for match in _NUMBER.findall(text):
+        whole, _, fraction = match.replace(",", "").replace("，", "").partition(".")
+        fraction = fraction.rstrip("0")
+        if fraction:  # 12.50 = 12.5, never 1250
+            spelled.add(f"{int(whole)}.{fraction}")
+        else:
+            spelled.add(str(int(whole)).rstrip("0") or "0")
+    return spelled
+
+
+def numbers_agree(
     susp: PreparedText, susp_units: tuple[int, int], src: PreparedText, src_units: tuple[int, int]
 ) -> bool:
-    """A rewording keeps the facts: when both sides give numbers, they share at least one.
+    """A rewording or a translation keeps the facts: when both sides give numbers (tokens
+    starting with a digit), they share at least one.
 
     Two abstracts written on one template (目的…方法 将 120 例…) differ exactly there.
     """
     a, b = _numbers(susp, susp_units), _numbers(src, src_units)
-    return len(a) == 0 or len(b) == 0 or bool(np.intersect1d(a, b).size)
+    return not a or not b or bool(a & b)
 
 
 def _passage_features(doc: PreparedText, first: int, last: int) -> np.ndarray:
@@ -555,11 +606,11 @@ def align_prepared(
     i, j, dice = _seed_pairs(susp, src, config)
     if len(i) == 0:
         return []
-    candidates: list[tuple[float, int, int, int, int]] = []  # score and unit spans
+    candidates: list[tuple[float, int, int, int, int, int]] = []  # score, unit spans, gap
     # Gaps are counted in units that carry content: "1990;" or a lone "." costs nothing.
     ri = np.cumsum(susp.sentence_sizes >= config.content_features)[i]
     rj = np.cumsum(src.sentence_sizes >= config.content_features)[j]
-    for members in _merge_adjacent(_cluster(ri, rj, config), ri, rj, config):
+    for members in _merge_adjacent(_cluster(ri, rj, config), ri, rj, dice, config):
         members = _trim_weak_edges(members, ri, rj, dice, config)
         si, sj = i[members], j[members]
         a0, a1, b0, b1 = int(si.min()), int(si.max()), int(sj.min()), int(sj.max())
@@ -593,18 +644,20 @@ def align_prepared(
         ):
             continue
         score = overlap * (susp_end - susp_start)
-        candidates.append((score, a0, a1, b0, b1))
-    kept: list[tuple[int, int, int, int]] = []
-    for _, a0, a1, b0, b1 in sorted(candidates, reverse=True):
-        if any(a0 <= k1 and k0 <= a1 for k0, k1, _, _ in kept):
+        gap = _summary_gap(sj, susp_end - susp_start, src_end - src_start, config)
+        candidates.append((score, a0, a1, b0, b1, gap))
+    kept: list[tuple[int, int, int, int, int]] = []
+    for _, a0, a1, b0, b1, gap in sorted(candidates, reverse=True):
+        if any(a0 <= k[1] and k[0] <= a1 for k in kept):
             continue
-        kept.append((a0, a1, b0, b1))
+        kept.append((a0, a1, b0, b1, gap))
     kept.sort()
     passages = []
-    for n, (a0, a1, b0, b1) in enumerate(kept):
+    for n, (a0, a1, b0, b1, gap) in enumerate(kept):
         low = kept[n - 1][1] + 1 if n else 0
         high = kept[n + 1][0] - 1 if n + 1 < len(kept) else len(susp.sentence_starts) - 1
         a0, a1, b0, b1 = _extend(susp, src, (a0, a1, b0, b1), low, high, config)
+        b0, b1 = max(b0 - gap, 0), min(b1 + gap, len(src.sentence_starts) - 1)
         s0, s1 = _refine_side(susp, src, (a0, a1), (b0, b1))
         r0, r1 = _refine_side(src, susp, (b0, b1), (a0, a1))
         verdict = classify_passage(

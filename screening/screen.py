@@ -306,9 +306,7 @@ class ShardSearcher:
     @classmethod
     def open(cls, corpus: ReferenceCorpus) -> ShardSearcher:
         """The searcher of a shard, with its index (memory-mapped beside it when it has a path)."""
-        path = getattr(corpus, "path", None)
-        index = CorpusIndex.open(Path(path)) if path is not None else CorpusIndex.in_memory()
-        return cls(corpus, index)
+        return cls(corpus, CorpusIndex.of_corpus(corpus))
 
     def update(self, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
         """Brings the shard's index up to date; returns its stats."""

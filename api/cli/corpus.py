@@ -14,7 +14,14 @@ from api.cli.errors import CliError
 from api.cli.file_names import readable_paths
 from api.cli.ocr_option import PageProgress, add_ocr_option
 from api.cli.scheduler import cluster_client, scheduler_address, scheduler_option
-from corpora.corpus import TEMPLATE_KINDS, AddOutcome, AddReport, Corpus, CorpusError
+from corpora.corpus import (
+    CROSS_LANGUAGE_SETTINGS,
+    TEMPLATE_KINDS,
+    AddOutcome,
+    AddReport,
+    Corpus,
+    CorpusError,
+)
 from corpora.extract import ExtractedDocument, ExtractionLimits, extract_file
 from corpora.isolation import IsolatedExtractor
 from corpora.metadata_csv import MetadataCsvError
@@ -22,9 +29,15 @@ from corpora.metadata_csv import MetadataCsvError
 OUTCOME_LABELS = {"added": "已添加 added", "duplicate": "重复 duplicate", "failed": "失败 failed"}
 
 
-def open_corpus(path: str, *, create: bool = False, shards: int | None = None) -> Corpus:
+def open_corpus(
+    path: str,
+    *,
+    create: bool = False,
+    shards: int | None = None,
+    cross_language: str | None = None,
+) -> Corpus:
     try:
-        return Corpus.open(Path(path), create=create, shards=shards)
+        return Corpus.open(Path(path), create=create, shards=shards, cross_language=cross_language)
     except CorpusError as exc:
         raise CliError(str(exc)) from exc
 
@@ -74,7 +87,9 @@ def handle_add(args: argparse.Namespace) -> int:
         raise CliError(f"no such file or folder: {', '.join(missing)}")
     if args.metadata and not Path(args.metadata).is_file():
         raise CliError(f"no such metadata file: {args.metadata}")
-    corpus = open_corpus(args.corpus, create=True, shards=args.shards)
+    corpus = open_corpus(
+        args.corpus, create=True, shards=args.shards, cross_language=args.cross_language
+    )
     limits = ExtractionLimits(
         timeout_seconds=args.timeout, memory_bytes=args.memory_mb << 20, ocr=args.ocr
     )
@@ -198,6 +213,7 @@ def handle_stats(args: argparse.Namespace) -> int:
     print("按年份 By year: " + ", ".join(f"{k} {v}" for k, v in stats["by_year"].items()))
     print(f"模板 Templates: {stats['templates']}")
     print(f"分片 Shards: {stats['shards']}")
+    print(f"跨语言 Cross-language sources: {stats['cross_language']}")
     print(f"快照 Snapshot: {stats['snapshot']}")
     return 0
 
@@ -286,6 +302,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
         type=int,
         metavar="N",
         help="when creating the corpus: split it into N shards by document id (default 1)",
+    )
+    add.add_argument(
+        "--cross-language",
+        choices=CROSS_LANGUAGE_SETTINGS,
+        help="when creating the corpus: which documents are also indexed for theses in the "
+        "other language: en (default; English sources of Chinese theses) or both (Chinese "
+        "sources of English theses too; Chinese indexing about 3x slower). Fixed at creation",
     )
     scheduler_option(add)
     add.set_defaults(handler=handle_add)

@@ -67,7 +67,7 @@ def run_reindex(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
     from screening.index import CorpusIndex
 
     corpus = _open(context, payload["corpus_id"])
-    index = CorpusIndex.open(corpus.path)
+    index = CorpusIndex.of_corpus(corpus)
     report = index.update(corpus)
     index.compact()
     stats = index.stats()

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from screening.align import AlignConfig, AlignedPassage, PreparedText, _cluster
+from screening.align import AlignConfig, AlignedPassage, PreparedText, _cluster, numbers_agree
 from screening.crosslingual.features import (
     LANGUAGE_EN,
     LANGUAGE_ZH,
@@ -149,6 +149,8 @@ def _align_direction(
         if not config.min_length_ratio <= ratio <= config.max_length_ratio:
             continue
         if float(table.similarity[rows, cols].mean()) < config.seed_mean:
+            continue
+        if not numbers_agree(zh_doc, (a0, a1), en_doc, (b0, b1)):
             continue
         score = bag_similarity(zh, (a0, a1), en, (b0, b1))
         if score < config.passage_similarity:

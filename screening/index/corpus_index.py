@@ -98,12 +98,25 @@ class CorpusIndex:
         *,
         params: TermParams | None = None,
         store: Mapping[str, Any] | None = None,
+        chinese_sources: bool = False,
     ) -> CorpusIndex:
-        """The index of the corpus at `corpus_path` (memory-mapped files in `index/`)."""
+        """The index of the corpus at `corpus_path` (memory-mapped files in `index/`);
+        `chinese_sources` applies when the index is created (see `CROSS_LANGUAGE_VERSION`)."""
         config = dict(store or {"type": "memmap"})
         if config.get("type", "memmap") == "memmap":
             config.setdefault("path", str(Path(corpus_path) / INDEX_DIRNAME))
-        return cls(open_store(config), params)
+        return cls(open_store(config), params, chinese_sources=chinese_sources)
+
+    @classmethod
+    def of_corpus(cls, corpus: Any) -> CorpusIndex:
+        """The index of a corpus (shard) object: beside it when it has a `path`, in memory
+        otherwise; Chinese documents are indexed for English theses when the corpus was
+        created with `cross_language == "both"`."""
+        chinese = getattr(corpus, "cross_language", "en") == "both"
+        path = getattr(corpus, "path", None)
+        if path is None:
+            return cls.in_memory(chinese_sources=chinese)
+        return cls.open(Path(path), chinese_sources=chinese)
 
     @classmethod
     def in_memory(

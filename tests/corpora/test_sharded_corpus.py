@@ -156,3 +156,18 @@ def test_the_shard_of_an_id_is_stable_and_in_range(doc_id: str, shards: int) -> 
     assert 0 <= number < shards
     assert number == shard_number(doc_id, shards)
     assert shard_number(doc_id, 1) == 0
+
+
+def test_the_cross_language_setting_defaults_to_english_sources_and_is_checked(
+    tmp_path: Path,
+) -> None:
+    plain = Corpus.open(tmp_path / "plain", create=True)
+    assert plain.cross_language == "en"
+    assert plain.stats()["cross_language"] == "en"
+    sharded = Corpus.open(tmp_path / "sharded", create=True, shards=3, cross_language="both")
+    reopened = Corpus.open(tmp_path / "sharded")
+    assert [s.cross_language for s in reopened.shards] == ["both"] * 3
+    assert sharded.stats()["cross_language"] == "both"
+    with pytest.raises(CorpusError, match="--cross-language must be one of en, both"):
+        Corpus.open(tmp_path / "other", create=True, cross_language="fr")
+    assert not (tmp_path / "other" / "manifest.json").exists()

@@ -8,7 +8,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from screening import align as align_module
-from screening.align import AlignedPassage, align_pair, align_prepared, prepare_text
+from screening.align import (
+    AlignedPassage,
+    align_pair,
+    align_prepared,
+    numbers_agree,
+    prepare_text,
+)
 from tests.screening.alignment_texts import EN, ZH
 
 ZH_SOURCE = "\n".join(["".join(ZH[0:6]), "".join(ZH[6:12])])
@@ -153,3 +159,31 @@ def test_hard_wrapped_texts_align_as_if_unwrapped() -> None:
     found = single(align_pair(susp, source))
     assert susp[found.susp_start : found.susp_end].replace("\n", "") == copied
     assert source[found.src_start : found.src_end].replace("\n", "") == copied
+
+
+def test_a_summary_source_span_reaches_past_its_first_and_last_kept_sentence() -> None:
+    source = " ".join(EN[0:16])
+    kept = [EN[2], EN[5], EN[8], EN[11]]  # every third sentence: a summary
+    susp, at = insert(" ".join(EN[16:24]), " " + " ".join(kept), EN[17])
+    found = single(align_pair(susp, source))
+    assert (found.susp_start, found.susp_end) == (at + 1, at + 1 + len(" ".join(kept)))
+    # Two sentences were left out between kept ones: half that gap is added at each end.
+    assert found.src_start == source.index(EN[1])
+    assert found.src_end == source.index(EN[12]) + len(EN[12])
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "agree"),
+    [
+        ("共计1,000人。", "a total of 1000 people.", True),
+        ("增长了12.50%。", "grew by 12.5%.", True),
+        ("共２５万人。", "250,000 people.", True),
+        ("比例为20.1%。", "in 2010 it was new.", False),
+        ("共120例。", "66 cases.", False),
+        ("没有数字。", "66 cases.", True),
+    ],
+)
+def test_numbers_agree_in_one_spelling(left: str, right: str, agree: bool) -> None:
+    a, b = prepare_text(left), prepare_text(right)
+    last_a, last_b = len(a.sentence_starts) - 1, len(b.sentence_starts) - 1
+    assert numbers_agree(a, (0, last_a), b, (0, last_b)) is agree

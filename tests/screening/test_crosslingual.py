@@ -151,3 +151,22 @@ def test_freely_reworded_chinese_sentences_are_found_as_paraphrase() -> None:
     assert found.match_class == "paraphrase"
     # The same short passage between two unrelated abstracts of one field: nothing.
     assert align_texts(prepare_text(ZH_SAME_FIELD), prepare_text(ZH_FILLER[0])) == []
+
+
+ZH_PLOTS = "试验共设置了1,200个径流小区，观测期为2015年至2019年。"
+
+
+def _translation_found(zh_facts: str, en_facts: str) -> bool:
+    zh = ZH_FILLER[0] + ZH_PASSAGE + zh_facts + ZH_FILLER[1]
+    en = EN_FILLER[0] + " " + EN_PASSAGE + " " + en_facts + " " + EN_FILLER[1]
+    return bool(align_cross_language(prepare_text(zh), prepare_text(en)))
+
+
+def test_a_translation_keeps_its_numbers_whatever_their_grouping() -> None:
+    assert _translation_found(ZH_PLOTS, "The experiment used 1200 runoff plots from 2015 to 2019.")
+
+
+def test_the_same_wording_with_other_numbers_is_other_work() -> None:
+    assert not _translation_found(
+        ZH_PLOTS, "The experiment used 48 runoff plots observed from 2008 to 2012."
+    )
