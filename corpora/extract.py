@@ -34,7 +34,7 @@ from corpora.pdf import PdfCorrupt, PdfEncrypted, PdfTooLarge, read_pdf
 from corpora.plaintext import UndecodableText, read_text
 from corpora.quality import garbage_reason, signature
 from corpora.quotes import find_citations, find_quotes
-from corpora.structure import Section, detect_sections
+from corpora.structure import Heading, Section, detect_sections, outline_headings
 from corpora.word import DocxCorrupt, DocxTooLarge, read_docx
 
 STATUSES = (
@@ -118,6 +118,7 @@ class ExtractedDocument:
     )
     warnings: tuple[str, ...] = ()
     ocr_pages: tuple[int, ...] = ()  # 1-based pages whose text was recognised by OCR
+    headings: tuple[Heading, ...] = ()  # the PDF bookmarks' chapters, sections, subsections
 
     @property
     def usable(self) -> bool:
@@ -152,6 +153,10 @@ class ExtractedDocument:
             "characters": len(self.text),
             "warnings": list(self.warnings),
             "ocr_pages": list(self.ocr_pages),
+            "headings": [
+                {"level": h.level, "title": h.title, "start": h.start, "end": h.end}
+                for h in self.headings
+            ],
         }
         if include_raw:
             out["raw_text"] = self.raw_text
@@ -182,6 +187,10 @@ class ExtractedDocument:
             origin=np.asarray(data.get("origin", []), dtype=np.int64),
             warnings=tuple(data.get("warnings", ())),
             ocr_pages=tuple(int(p) for p in data.get("ocr_pages", ())),
+            headings=tuple(
+                Heading(int(h["level"]), h["title"], int(h["start"]), int(h["end"]))
+                for h in data.get("headings", ())
+            ),
         )
 
 
@@ -342,7 +351,13 @@ def recover_by_ocr(
         first = failed_other[min(failed_other)]
         problems.append(f"{len(failed_other)} page(s) could not be OCRed ({listed}: {first})")
     return OcrResult(
-        ReadResult(pages=pages, info=read.info, problem=read.problem, has_geometry=True),
+        ReadResult(
+            pages=pages,
+            info=read.info,
+            problem=read.problem,
+            has_geometry=True,
+            outline=read.outline,
+        ),
         tuple(sorted(recognised)),
         frozenset(outcome.lines),
         tuple(problems),
@@ -357,11 +372,11 @@ def _status_from_pages(
     processed = ocr.processed if ocr else frozenset()
     page_texts = [page_text(page) for page in pages]
     whole = signature("\n".join(page_texts))
-    readable = whole.visible - whole.unreadable
+    readable = whole.text_visible - whole.unreadable
     total_pages = len(pages)
     images = sum(page.images for page in pages)
     warnings: list[str] = []
-    if whole.unreadable and whole.unreadable >= 0.3 * whole.visible:
+    if whole.unreadable and whole.unreadable >= 0.3 * whole.text_visible:
         return "not_extractable", garbage_reason(whole), set(), warnings
     if readable <= 0 or readable < 3 * total_pages and readable < 40:
         if read.problem and not images:
@@ -504,14 +519,12 @@ def document_from_read(
         )
     text = assembled.text
     starts = assembled.page_starts
-    sections = detect_sections(
-        text,
-        [
-            (level, title, starts[page], starts[page + 1] if page + 1 < pages else len(text))
-            for level, title, page in read.outline
-            if page < len(starts)
-        ],
-    )
+    outline = [
+        (level, title, starts[page], starts[page + 1] if page + 1 < pages else len(text))
+        for level, title, page in read.outline
+        if page < len(starts)
+    ]
+    sections = detect_sections(text, outline)
     cover_end = next((s.end for s in sections if s.kind == "cover"), None)
     if cover_end is None:
         cover_end = assembled.page_starts[2] if len(assembled.page_starts) > 2 else len(text)
@@ -543,6 +556,7 @@ def document_from_read(
         origin=assembled.origin,
         warnings=tuple(warnings),
         ocr_pages=tuple(p for p in (ocr.recognised if ocr else ()) if p - 1 not in bad_pages),
+        headings=outline_headings(text, outline, sections),
     )
 
 

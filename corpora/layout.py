@@ -3,8 +3,8 @@
 Steps, each recorded in the offset map:
 - running headers, footers and page numbers (lines repeated at the same place across pages, or
   page-number shapes in the page margins) are dropped;
-- control characters, NUL, unmapped glyphs (U+FFFD) and `(cid:NN)` tokens are dropped; runs of
-  whitespace become one space;
+- control characters, NUL, unmapped glyphs (U+FFFD; U+FFFC for formula-font glyphs) and
+  `(cid:NN)` tokens are dropped; runs of whitespace become one space;
 - fake-bold text (every character doubled or tripled) is collapsed when it dominates the document;
 - lines of one paragraph are joined: nothing between Chinese characters, a space between English
   words, and a hyphen at a line end removed when a lower-case word continues on the next line;
@@ -26,7 +26,7 @@ from corpora.offsets import CleanTextBuilder, clean_starts_for
 from corpora.pdf import is_cjk
 
 DROP_OR_SPACE = re.compile(
-    r"(?P<drop>[\x00-\x08\x0b-\x1f\x7f\ufffd\u200b\ufeff\ud800-\udfff]+|\(cid:\d+\))|(?P<ws>\s+)"
+    r"(?P<drop>[\x00-\x08\x0b-\x1f\x7f\ufffc\ufffd\u200b\ufeff\ud800-\udfff]+|\(cid:\d+\))|(?P<ws>\s+)"
 )
 PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–·•\[(（]?\s*\d{1,4}\s*[-—–·•\])）]?|[IVXLCDMivxlcdm]{1,7}|"
@@ -39,6 +39,9 @@ HEADING_START = re.compile(
     r"致\s*谢|摘\s*要|abstract\b|references\b|bibliography\b|目\s*录|contents\b|acknowledge?ments?\b)",
     re.IGNORECASE,
 )
+EQUATION_NUMBER = re.compile(
+    r"(?:^|\t)[(（]\s*[A-Z]?\d{1,3}(?:[.．\-–]\d{1,3}){0,2}[a-z]?\s*[)）]\s*$"
+)  # "(3.1)", "（2-4）", "(A.2a)" at the end of a display equation
 SENTENCE_END = "。！？!?；;：:”」』）)"
 
 
@@ -56,7 +59,7 @@ class Assembled:
 
 
 def _norm_key(text: str) -> str:
-    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+    return re.sub(r"\d+", "#", re.sub(r"[\s\ufffc\ufffd]+", "", text))
 
 
 def margin_lines(pages: list[PageLines], has_geometry: bool) -> set[tuple[int, int]]:
@@ -95,8 +98,9 @@ def margin_lines(pages: list[PageLines], has_geometry: bool) -> set[tuple[int, i
         if has_geometry and i == 0 and height > 0 and line.top < 0.10 * height:
             top_margin.append((p, i, slot))
         display = has_geometry and line.size > 1.3 * body_size  # chapter numbers, titles
+        numbered = not in_margin and EQUATION_NUMBER.search(line.text)  # "(3.1)" of equations
         if (
-            (near(full, key, slot) >= repeat and not display)
+            (near(full, key, slot) >= repeat and not display and not numbered)
             or (
                 in_margin
                 and has_geometry

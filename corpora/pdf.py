@@ -11,6 +11,7 @@ glyph drawn two or three times at almost the same place, which naive extractors 
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import logging
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from pdfminer.pdfdevice import PDFTextDevice
 from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdffont import PDFFont, PDFUnicodeNotDefined
+from pdfminer.pdffont import PDFFont, PDFSimpleFont, PDFUnicodeNotDefined
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
@@ -32,6 +33,15 @@ from corpora.lines import Line, PageLines, ReadResult
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 UNMAPPED = "\ufffd"
+FORMULA_GLYPH = "\ufffc"  # a formula-font glyph without a Unicode mapping (kept out of the text)
+SUBSET_PREFIX = re.compile(r"^[A-Z]{6}\+")
+SYMBOL_FONT = re.compile(r"^Symbol(?:MT)?(?:$|[-,])", re.I)
+MATH_FONT = re.compile(
+    r"^(?:CM(?:MI|SY|EX|BSY|MIB)\d|MSAM|MSBM|EUFM|EUSM|EURM|RSFS|ESINT|STMARY|WASY|LINEW?\d|"
+    r"LMMath|LatinModernMath|STIX|XITS|Asana|MathJax|"
+    r"MT-?Extra|Euclid|Symbol|.*Math(?:$|[-,]|Italic|Regular|Symbols|Extension))",
+    re.I,
+)
 SPACE_RUN = re.compile(r"(?<=\S) {2,}(?=\S)| +(?=\t)|(?<=\t) +")
 
 
@@ -80,9 +90,10 @@ class GlyphRecorder(PDFTextDevice):
         self.image_pixels = 0
         self.filled_paths = 0
         self.unmapped = 0
+        self.math_unmapped = 0
         self.total = 0
         self.embedded = 0
-        self._glyph_cache: dict[tuple[int, int], tuple[str | None, float, bool]] = {}
+        self._glyph_cache: dict[tuple[int, int], tuple[str | None, float, bool, bool]] = {}
         self._fonts: list[PDFFont] = []  # keeps cached fonts alive so their ids stay unique
 
     def reset(self) -> None:
@@ -91,6 +102,7 @@ class GlyphRecorder(PDFTextDevice):
         self.image_pixels = 0
         self.filled_paths = 0
         self.unmapped = 0
+        self.math_unmapped = 0
         self.total = 0
         self.embedded = 0
 
@@ -125,16 +137,12 @@ class GlyphRecorder(PDFTextDevice):
         key = (id(font), cid)
         cached = self._glyph_cache.get(key)
         if cached is None:
-            try:
-                text: str | None = font.to_unichr(cid)
-            except PDFUnicodeNotDefined:
-                text = None
-            except Exception:  # a broken ToUnicode map: treat the glyph as unmapped
-                text = None
-            cached = (text, font.char_width(cid), font_is_embedded(font))
+            text = glyph_text(font, cid)
+            math = text is None and is_math_font(font)
+            cached = (text, font.char_width(cid), font_is_embedded(font), math)
             self._glyph_cache[key] = cached
             self._fonts.append(font)
-        text, width, embedded = cached
+        text, width, embedded, math = cached
         adv = width * fontsize * scaling
         a, b, c, d, e, f = matrix
         self.total += 1
@@ -144,7 +152,10 @@ class GlyphRecorder(PDFTextDevice):
         size = fontsize * d
         if size < 1.0:
             return adv
-        if text is None:
+        if text is None and math:
+            self.math_unmapped += 1  # a formula symbol: neither text nor a sign of garbage
+            text = FORMULA_GLYPH
+        elif text is None:
             self.unmapped += 1
             text = UNMAPPED
         elif not text:
@@ -158,6 +169,49 @@ class GlyphRecorder(PDFTextDevice):
         g.size.append(size)
         g.text.append(text)
         return adv
+
+
+def base_font_name(font: PDFFont) -> str:
+    """The font's PostScript name without a subset prefix (ABCDEF+CMMI10 → CMMI10)."""
+    return SUBSET_PREFIX.sub("", str(getattr(font, "basefont", "") or ""))
+
+
+def glyph_text(font: PDFFont, cid: int) -> str | None:
+    """The Unicode text of a glyph, or None when the PDF gives it no mapping.
+
+    The standard Symbol font without a ToUnicode table has its own encoding (0x61 is α, 0xA3
+    is ≤), which pdfminer reads as Latin letters; it is decoded here with the Symbol encoding.
+    """
+    if (
+        isinstance(font, PDFSimpleFont)
+        and font.unicode_map is None
+        and 0 <= cid < 256
+        and SYMBOL_FONT.match(base_font_name(font))
+    ):
+        return symbol_encoding()[cid] or None
+    try:
+        return font.to_unichr(cid)
+    except PDFUnicodeNotDefined:
+        return None
+    except Exception:  # a broken ToUnicode map: treat the glyph as unmapped
+        return None
+
+
+def is_math_font(font: PDFFont) -> bool:
+    """Whether the font is a formula font (TeX's CMMI/CMSY/CMEX, AMS, Cambria Math, Symbol, MT
+    Extra, …): its unmapped glyphs are formula symbols, not a sign of an unreadable page."""
+    return bool(MATH_FONT.match(base_font_name(font)))
+
+
+@functools.lru_cache(maxsize=1)
+def symbol_encoding() -> tuple[str, ...]:
+    """Adobe's Symbol encoding, code → character ("" where the code is unused); read from
+    reportlab's codec on first use only (few PDFs use the Symbol font without a map)."""
+    from reportlab.pdfbase.rl_codecs import RL_Codecs
+
+    RL_Codecs.register()
+    table = [bytes([code]).decode("symbol", errors="ignore") for code in range(256)]
+    return tuple("\u03bc" if char == "\u00b5" else char for char in table)  # micro sign → mu
 
 
 def font_is_embedded(font: PDFFont) -> bool:
@@ -183,10 +237,12 @@ def group_lines(glyphs: _Glyphs, page_height: float) -> list[Line]:
     new_line = np.concatenate(([True], (ys[:-1] - ys[1:]) > tolerance))
     line_id = np.empty_like(by_y)
     line_id[by_y] = np.cumsum(new_line) - 1
-    order = np.lexsort((x0, line_id))
+    line_id = split_stacked_rows(line_id, x0, y, size)
+    line_id, anchor, block = attach_satellites(line_id, x0, x1, y, size)
+    order = np.lexsort((x0, block, anchor, line_id))
     x0, x1, size, text, line_id = x0[order], x1[order], size[order], text[order], line_id[order]
-    y = y[order]
-    same_line = np.concatenate(([False], line_id[1:] == line_id[:-1]))
+    y, block = y[order], block[order]
+    same_line = np.concatenate(([False], (line_id[1:] == line_id[:-1]) & (block[1:] == block[:-1])))
     overprint = (
         same_line
         & np.concatenate(([False], text[1:] == text[:-1]))
@@ -195,17 +251,14 @@ def group_lines(glyphs: _Glyphs, page_height: float) -> list[Line]:
         )
     )
     keep = ~overprint
-    x0, x1, size, text, line_id, y = (
-        x0[keep],
-        x1[keep],
-        size[keep],
-        text[keep],
-        line_id[keep],
-        y[keep],
-    )
+    x0, x1, size, text, line_id = x0[keep], x1[keep], size[keep], text[keep], line_id[keep]
+    y, block = y[keep], block[keep]
     starts = np.flatnonzero(np.concatenate(([True], line_id[1:] != line_id[:-1])))
     ends = np.append(starts[1:], len(text))
     gaps = np.concatenate(([0.0], x0[1:] - x1[:-1]))
+    # where a raised or lowered part (a numerator, a limit) begins or ends, keep a word space
+    switch = np.concatenate(([False], block[1:] != block[:-1]))
+    gaps = np.where(switch, np.maximum(gaps, 0.2 * size), gaps)
     lines: list[Line] = []
     for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
         chars = text[start:end].tolist()
@@ -242,6 +295,109 @@ def group_lines(glyphs: _Glyphs, page_height: float) -> list[Line]:
             )
         )
     return lines
+
+
+def split_stacked_rows(
+    line_id: np.ndarray, x0: np.ndarray, y: np.ndarray, size: np.ndarray
+) -> np.ndarray:
+    """Splits a line whose full-size glyphs sit on several baselines (a display fraction's
+    numerator and denominator, chained to the equation's baseline through raised and lowered
+    scripts) into one line per baseline, top to bottom. Scripts and other small glyphs go with
+    the full-size glyph they follow. Lines on one baseline keep their id order."""
+    count = int(line_id.max()) + 1 if len(line_id) else 0
+    if count == 0:
+        return line_id
+    em = np.zeros(count)
+    np.maximum.at(em, line_id, size)
+    full = size >= 0.8 * em[line_id]
+    high = np.full(count, -np.inf)
+    low = np.full(count, np.inf)
+    np.maximum.at(high, line_id[full], y[full])
+    np.minimum.at(low, line_id[full], y[full])
+    stacked = np.flatnonzero(high - low > 0.6 * em)
+    if not stacked.size:
+        return line_id
+    row = np.zeros(len(line_id))  # minus the baseline of the glyph's row, within its line
+    for line in stacked.tolist():
+        members = np.flatnonzero(line_id == line)
+        big = members[full[members]]
+        heights = np.sort(y[big])[::-1]
+        cuts = np.flatnonzero(-np.diff(heights) > 0.45 * em[line]) + 1
+        rows = np.array([part[0] for part in np.split(heights, cuts)])  # each row's top baseline
+        nearest = np.abs(y[big][:, None] - rows[None, :]).argmin(axis=1)
+        by_x = np.argsort(x0[big], kind="stable")
+        before = np.searchsorted(x0[big][by_x], x0[members], side="right") - 1
+        owner = by_x[np.clip(before, 0, len(big) - 1)]
+        row[members] = -rows[nearest[owner]]
+        row[big] = -rows[nearest]
+    order = np.lexsort((row, line_id))
+    changed = np.concatenate(([True], (np.diff(line_id[order]) != 0) | (np.diff(row[order]) != 0)))
+    split = np.empty_like(line_id)
+    split[order] = np.cumsum(changed) - 1
+    return split
+
+
+def attach_satellites(
+    line_id: np.ndarray, x0: np.ndarray, x1: np.ndarray, y: np.ndarray, size: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Joins the parts of a formula set above or below its line to that line.
+
+    A display fraction's numerator and denominator, limits above and below a sum, or a
+    superscript raised more than the baseline tolerance form short "lines" of their own within
+    one em of a longer line. Such a satellite (at most half as wide as its neighbour, inside its
+    horizontal extent, closer than 0.95 of the neighbour's size, which no line spacing of body
+    text is) is given the neighbour's line id. Returns the new line ids, and for each glyph the
+    x where its part starts (`anchor`; satellites stacked over each other share the leftmost)
+    and its part (`block`: the original line id, top first), so that a satellite's glyphs are
+    read together, a numerator before its denominator, where the satellite starts.
+    """
+    count = int(line_id.max()) + 1 if len(line_id) else 0
+    if count < 2:
+        return line_id, x0, line_id
+    left = np.full(count, np.inf)
+    right = np.full(count, -np.inf)
+    np.minimum.at(left, line_id, x0)
+    np.maximum.at(right, line_id, x1)
+    height = np.zeros(count)
+    np.maximum.at(height, line_id, size)
+    by_line = np.lexsort((y, line_id))
+    members = np.bincount(line_id, minlength=count)
+    baseline = y[by_line][np.cumsum(members) - members + members // 2]  # median baseline
+    width = right - left
+    parent = np.arange(count)
+    for line in range(count):
+        best, best_distance = -1, np.inf
+        for other in (line - 1, line + 1):
+            if other < 0 or other >= count or parent[other] != other:
+                continue
+            em = height[other]
+            distance = abs(baseline[line] - baseline[other])
+            if (
+                distance < 0.95 * em
+                and width[line] <= 0.5 * width[other]
+                and left[line] >= left[other] - 0.5 * em
+                and right[line] <= right[other] + 0.5 * em
+                and distance < best_distance
+            ):
+                best, best_distance = other, distance
+        if best >= 0:
+            parent[line] = best
+    if np.all(parent == np.arange(count)):
+        return line_id, x0, line_id
+    start = left.copy()  # a stack of satellites (numerator over denominator) starts together
+    satellites = np.flatnonzero(parent != np.arange(count)).tolist()
+    for one in satellites:
+        for other in satellites:
+            if (
+                parent[one] == parent[other]
+                and left[other] <= right[one]
+                and left[one] <= right[other]
+            ):
+                start[one] = min(start[one], left[other])
+    satellite = parent[line_id] != line_id
+    anchor = np.where(satellite, start[line_id], x0)
+    _, merged = np.unique(parent, return_inverse=True)
+    return merged[line_id], anchor, line_id
 
 
 def page_count(document: PDFDocument) -> int:

@@ -8,6 +8,11 @@ Judged from the characters alone, never from file names:
   or traditional, lives almost entirely);
 - letter soup: fonts with private encodings give ASCII letters that never form common English
   words, or mostly punctuation.
+
+Formula characters (Greek letters, mathematical operators, arrows and letter-like symbols,
+mathematical alphanumerics, ± · ° ² and formula-font glyphs without a mapping, U+FFFC) are
+neutral: they are neither text nor garbage, so the shares are taken over the other visible
+characters and a page dense in formulas is judged by its words.
 """
 
 from __future__ import annotations
@@ -124,9 +129,22 @@ class TextSignature:
     words: int
     stopwords: int
 
+    math: int = 0  # formula characters, neutral in every share
+
+    @property
+    def text_visible(self) -> int:
+        """Visible characters that are not formula characters (the base of every share)."""
+        return self.visible - self.math
+
     @property
     def cjk_share(self) -> float:
-        return self.cjk / self.visible if self.visible else 0.0
+        return self.cjk / self.text_visible if self.text_visible else 0.0
+
+    @property
+    def readable_share(self) -> float:
+        """The text-quality figure: the share of non-formula characters that are readable."""
+        base = self.text_visible
+        return (base - self.unreadable) / base if base else 1.0
 
 
 def signature(text: str) -> TextSignature:
@@ -139,8 +157,9 @@ def signature(text: str) -> TextSignature:
     cjk_codes = codes[cjk_mask] - CJK_BASE
     common = int(common_cjk_table()[cjk_codes].sum()) if len(cjk_codes) else 0
     extra_cjk = int(((codes >= 0x3400) & (codes < 0x4DC0)).sum() + (codes >= 0x20000).sum())
+    math_mask = formula_mask(codes)
     latin_ext = int(((codes >= 0xC0) & (codes < 0x250) & (codes != 0xD7) & (codes != 0xF7)).sum())
-    latin_ext += int(((codes >= 0xA1) & (codes < 0xC0)).sum())
+    latin_ext += int(((codes >= 0xA1) & (codes < 0xC0) & ~math_mask).sum())
     punct = int(
         (
             ((codes >= 0x21) & (codes <= 0x2F))
@@ -160,6 +179,24 @@ def signature(text: str) -> TextSignature:
         ascii_punctuation=punct,
         words=len(words),
         stopwords=stop,
+        math=int(math_mask.sum()),
+    )
+
+
+LATIN1_FORMULA = np.array([0xB0, 0xB1, 0xB2, 0xB3, 0xB5, 0xB7, 0xB9, 0xBC, 0xBD, 0xBE, 0xD7, 0xF7])
+
+
+def formula_mask(codes: np.ndarray) -> np.ndarray:
+    """Which code points are formula characters (see the module docstring)."""
+    return (
+        ((codes >= 0x370) & (codes < 0x400))  # Greek
+        | ((codes >= 0x2100) & (codes < 0x2200))  # letter-like symbols, number forms, arrows
+        | ((codes >= 0x2200) & (codes < 0x2300))  # mathematical operators
+        | ((codes >= 0x27C0) & (codes < 0x2800))  # miscellaneous mathematical symbols A, arrows
+        | ((codes >= 0x2980) & (codes < 0x2B00))  # mathematical symbols B, supplemental operators
+        | ((codes >= 0x1D400) & (codes < 0x1D800))  # mathematical alphanumerics
+        | (codes == 0xFFFC)  # a formula-font glyph without a Unicode mapping
+        | np.isin(codes, LATIN1_FORMULA)
     )
 
 
@@ -168,25 +205,21 @@ def garbage_reason(sig: TextSignature, *, strict: bool = True) -> str | None:
 
     `strict` applies the letter-soup test, which needs a document-sized sample.
     """
-    if sig.visible == 0:
+    base = sig.text_visible
+    if base <= 0:
         return None
-    if sig.unreadable / sig.visible > 0.3:
+    if sig.unreadable / base > 0.3:
         return (
-            f"{sig.unreadable} of {sig.visible} characters are glyphs without a Unicode mapping "
+            f"{sig.unreadable} of {base} characters are glyphs without a Unicode mapping "
             "(fonts without a ToUnicode table); the text is not extractable"
         )
     low_cjk = sig.cjk_share < 0.05
-    if low_cjk and sig.latin_extended / sig.visible > 0.2:
+    if low_cjk and sig.latin_extended / base > 0.2:
         return "the text is mojibake (Chinese decoded as accented Latin letters, no Chinese at all)"
     if sig.cjk >= 50 and sig.common_cjk / sig.cjk < 0.6:
         return "the text is mojibake (mostly rare Chinese characters: a wrong encoding or font map)"
     real_words = sig.common_cjk >= 20 or sig.stopwords >= 5  # formulas between sentences
-    if (
-        low_cjk
-        and not real_words
-        and sig.visible >= 50
-        and sig.ascii_punctuation / sig.visible > 0.4
-    ):
+    if low_cjk and not real_words and base >= 50 and sig.ascii_punctuation / base > 0.4:
         return "the text is mostly symbols (fonts with a private encoding)"
     if strict and low_cjk and sig.words >= 40 and sig.stopwords / sig.words < 0.03:
         return "the letters do not form words (fonts with a private encoding; mojibake)"

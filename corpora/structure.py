@@ -7,8 +7,9 @@ headings are accepted only as a run numbered 1, 2, 3… in one scheme, which kee
 (1.1, 一、 inside a 第一章 thesis) and numbered body lines out. Contents pages are found by their
 heading or, without one, by a run of entries ending in page numbers; nothing inside the contents
 counts as a heading. A PDF's bookmarks give the chapters when they name more than the text
-patterns find. Sections run from one heading to the next, in reading order, never
-overlapping; text before the first heading is the cover.
+patterns find, and all their levels give the heading outline (`Heading`: chapters, sections,
+subsections). Sections run from one heading to the next, in reading order, never overlapping;
+text before the first heading is the cover.
 """
 
 from __future__ import annotations
@@ -327,6 +328,25 @@ def chapter_markers(paras: list[Paragraph], skip: set[int]) -> list[Marker]:
     return best
 
 
+def _outline_paragraph(
+    paras: list[Paragraph], starts: list[int], skip: set[int], title: str, start: int, end: int
+) -> int | None:
+    """The index of the heading paragraph (or number line above its title line) that a bookmark
+    titled `title` names within the clean-text span [start, end) of the page it points to."""
+    wanted = squash(title).lower()
+    if not wanted:
+        return None
+    for i in range(bisect.bisect_left(starts, start), len(paras)):
+        para = paras[i]
+        if para.start >= end or i in skip:
+            return None
+        here = squash(para.text).lower()
+        joined = here + (squash(paras[i + 1].text).lower() if i + 1 < len(paras) else "")
+        if len(para.text) <= 2 * MAX_HEADING and (here == wanted or joined == wanted):
+            return i
+    return None
+
+
 def outline_chapters(
     paras: list[Paragraph], skip: set[int], outline: Sequence[tuple[int, str, int, int]]
 ) -> list[Marker]:
@@ -340,21 +360,55 @@ def outline_chapters(
     for level, title, start, end in outline:
         if level != top or named_kind(title) not in (None, "chapter"):
             continue
-        wanted = squash(title).lower()
-        if not wanted:
-            continue
-        first = bisect.bisect_left(starts, start)
-        for i in range(first, len(paras)):
-            para = paras[i]
-            if para.start >= end or i in skip:
-                break
-            here = squash(para.text).lower()
-            joined = here + (squash(paras[i + 1].text).lower() if i + 1 < len(paras) else "")
-            if len(para.text) <= 2 * MAX_HEADING and (here == wanted or joined == wanted):
-                if not found or found[-1].start < para.start:
-                    found.append(Marker(para.start, "chapter", re.sub(r"\s+", " ", title)))
-                break
+        i = _outline_paragraph(paras, starts, skip, title, start, end)
+        if i is not None and (not found or found[-1].start < paras[i].start):
+            found.append(Marker(paras[i].start, "chapter", re.sub(r"\s+", " ", title)))
     return found
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading from the PDF's bookmarks: `level` 1 for the outline's top (chapters and named
+    parts), 2 for sections, 3 for subsections, …; [start, end) runs from the heading to the next
+    heading of the same or a higher level, within the section (`Section`) that holds it."""
+
+    level: int
+    title: str
+    start: int
+    end: int
+
+
+def outline_headings(
+    text: str, outline: Sequence[tuple[int, str, int, int]], sections: Sequence[Section]
+) -> tuple[Heading, ...]:
+    """The bookmarks found as headings in the text, at every outline depth, in reading order.
+
+    An entry counts when its title is a heading paragraph on the page it points to (as for
+    `outline_chapters`); entries not found there, or out of reading order, are left out.
+    """
+    if not outline:
+        return ()
+    paras = paragraphs(text)
+    starts = [p.start for p in paras]
+    toc = toc_region(paras)
+    skip: set[int] = set(range(toc[0], toc[1] + 1)) if toc else set()
+    top = min(level for level, _, _, _ in outline)
+    found: list[tuple[int, str, int]] = []
+    for level, title, start, end in outline:
+        i = _outline_paragraph(paras, starts, skip, title, start, end)
+        if i is not None and (not found or found[-1][2] < paras[i].start):
+            found.append((level - top + 1, re.sub(r"\s+", " ", title), paras[i].start))
+    section_ends = [s.end for s in sections]
+    headings: list[Heading] = []
+    for index, (level, title, start) in enumerate(found):
+        holder = bisect.bisect_right(section_ends, start)
+        end = section_ends[holder] if holder < len(section_ends) else len(text)
+        for later_level, _, later_start in found[index + 1 :]:
+            if later_level <= level:
+                end = min(end, later_start)
+                break
+        headings.append(Heading(level, title, start, end))
+    return tuple(headings)
 
 
 def detect_sections(

@@ -124,15 +124,28 @@ def _extract_all(
 
     total = len(paths)
     workers = cfg.workers or os.cpu_count() or 1
+    limits = corpora.ExtractionLimits(ocr=cfg.ocr)
+
+    def extract(path: Path, meta: Mapping[str, str], own: Extractor | None) -> Any:
+        """One file; OCR'd pages are reported as stage "ocr"."""
+
+        def pages(done: int, count: int) -> None:
+            report("ocr", done, count, path.name)
+
+        if not cfg.isolate_extraction:
+            return corpora.extract_file(path, metadata=meta or None, limits=limits, progress=pages)
+        if isinstance(own, corpora.IsolatedExtractor):
+            return own.extract(path, metadata=meta or None, progress=pages)
+        if own is not None:
+            return own.extract(path, metadata=meta or None)
+        return corpora.extract_isolated(path, metadata=meta or None, limits=limits, progress=pages)
+
     if not cfg.isolate_extraction or workers == 1 or total == 1:
         out = []
-        fn: Callable[..., Any] = corpora.extract_file
-        if cfg.isolate_extraction:
-            fn = extractor.extract if extractor is not None else corpora.extract_isolated
         for i, (p, meta) in enumerate(zip(paths, metas, strict=True)):
             report("extract", i, total, p.name)
             t0 = time.perf_counter()
-            out.append((fn(p, metadata=meta or None), time.perf_counter() - t0))
+            out.append((extract(p, meta, extractor), time.perf_counter() - t0))
         report("extract", total, total, "")
         return out
     local = threading.local()
@@ -142,11 +155,11 @@ def _extract_all(
     def job(i: int) -> tuple[Any, float]:
         own = getattr(local, "extractor", None)
         if own is None:
-            own = local.extractor = corpora.IsolatedExtractor()
+            own = local.extractor = corpora.IsolatedExtractor(limits)
             with lock:
                 started.append(own)
         t0 = time.perf_counter()
-        doc = own.extract(paths[i], metadata=metas[i] or None)
+        doc = extract(paths[i], metas[i], own)
         return doc, time.perf_counter() - t0
 
     results: list[tuple[Any, float] | None] = [None] * total

@@ -23,6 +23,7 @@ class ScreenSettings:
     batch_comparison: bool = True
     isolate_extraction: bool = True
     workers: int = 0  # parallel isolated extractions; 0 = one per CPU
+    ocr: str = "auto"  # OCR mode of the extraction: auto, never or always
     policy: FlagPolicy = field(default_factory=FlagPolicy)
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
 

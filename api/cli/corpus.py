@@ -12,6 +12,7 @@ from typing import Any
 
 from api.cli.errors import CliError
 from api.cli.file_names import readable_paths
+from api.cli.ocr_option import PageProgress, add_ocr_option
 from api.cli.scheduler import cluster_client, scheduler_address, scheduler_option
 from corpora.corpus import (
     CROSS_LANGUAGE_SETTINGS,
@@ -89,7 +90,9 @@ def handle_add(args: argparse.Namespace) -> int:
     corpus = open_corpus(
         args.corpus, create=True, shards=args.shards, cross_language=args.cross_language
     )
-    limits = ExtractionLimits(timeout_seconds=args.timeout, memory_bytes=args.memory_mb << 20)
+    limits = ExtractionLimits(
+        timeout_seconds=args.timeout, memory_bytes=args.memory_mb << 20, ocr=args.ocr
+    )
     address = scheduler_address(args)
     if address is not None:
         with readable_paths(paths) as readable:
@@ -104,10 +107,12 @@ def handle_add(args: argparse.Namespace) -> int:
             worker = local.worker = IsolatedExtractor(limits)
             with lock:
                 workers.append(worker)
-        return worker.extract(path, metadata=metadata)
+        progress = PageProgress(path.name, quiet=args.quiet)
+        return worker.extract(path, metadata=metadata, progress=progress)
 
     def in_process(path: Path, metadata: Mapping[str, str]) -> ExtractedDocument:
-        return extract_file(path, metadata=metadata, limits=limits)
+        progress = PageProgress(path.name, quiet=args.quiet)
+        return extract_file(path, metadata=metadata, limits=limits, progress=progress)
 
     try:
         with readable_paths(paths) as readable:
@@ -288,6 +293,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
     )
     add.add_argument("--timeout", type=float, default=300.0, help="seconds allowed per file")
     add.add_argument("--memory-mb", type=int, default=3072, help="memory limit per extraction")
+    add_ocr_option(add)
     add.add_argument(
         "--in-process", action="store_true", help="no isolation (trusted files only; faster)"
     )

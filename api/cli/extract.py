@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from api.cli.errors import CliError
+from api.cli.ocr_option import PageProgress, add_ocr_option
 from corpora.blind import blind_copy
 from corpora.extract import ExtractedDocument, ExtractionLimits, extract_file
 from corpora.isolation import extract_isolated
-from corpora.ocr import OCR_MODES
 
 SECTION_LABELS = {
     "cover": "封面 Cover",
@@ -54,24 +54,6 @@ def limits_from(args: argparse.Namespace) -> ExtractionLimits:
         memory_bytes=args.memory_mb * 1024 * 1024,
         ocr=args.ocr,
     )
-
-
-class PageProgress:
-    """OCR progress on stderr: a redrawn bar on a terminal, a line every 10 pages otherwise."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.tty = sys.stderr.isatty()
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.tty:
-            filled = int(30 * done / max(1, total))
-            bar = "#" * filled + "-" * (30 - filled)
-            end = "\n" if done == total else ""
-            print(f"\rOCR {self.name} [{bar}] {done}/{total} 页 pages", end=end, file=sys.stderr)
-        elif done and (done == total or done % 10 == 0):
-            print(f"OCR {self.name}: {done}/{total} 页 pages", file=sys.stderr)
-        sys.stderr.flush()
 
 
 def parse_metadata(pairs: list[str]) -> dict[str, str]:
@@ -123,6 +105,12 @@ def summary(doc: ExtractedDocument) -> str:
             lines.append(
                 f"  p.{page:<4} {label:<28} {section.title[:40]}  [{section.start}, {section.end})"
             )
+    if doc.headings:
+        lines.append("书签标题 Bookmark headings:")
+        for heading in doc.headings:
+            indent = "  " * heading.level
+            page = doc.page_of(heading.start)
+            lines.append(f"{indent}p.{page:<4} {heading.title[:60]}")
     lines.append(f"引文 Quotations: {len(doc.quotes)}    引用标注 Citations: {len(doc.citations)}")
     for warning in doc.warnings:
         lines.append(f"注意 Note: {warning}")
@@ -186,13 +174,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
     parser.add_argument(
         "--max-pages", type=int, default=3000, help="refuse files with more pages (default 3000)"
     )
-    parser.add_argument(
-        "--ocr",
-        choices=OCR_MODES,
-        default="auto",
-        help="read pages without usable text by OCR: auto (default), never, or always "
-        "(every page, ignoring the text layer)",
-    )
+    add_ocr_option(parser)
     parser.add_argument(
         "--in-process",
         action="store_true",

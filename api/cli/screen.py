@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from api.cli.blinding import cli_blinding_key
 from api.cli.errors import CliError
 from api.cli.file_names import readable_name, readable_paths
+from api.cli.ocr_option import PageProgress, add_ocr_option
 from api.cli.scheduler import cluster_client, scheduler_address, scheduler_option
 
 if TYPE_CHECKING:
@@ -121,6 +122,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001
         help="theses extracted in parallel (default: one per CPU)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    add_ocr_option(p)
     scheduler_option(p)
     p.set_defaults(handler=run)
 
@@ -194,6 +196,9 @@ class _Progress:
 
     def __call__(self, stage: str, done: int, total: int, item: str) -> None:
         if self.quiet or total == 0:
+            return
+        if stage == "ocr":
+            PageProgress(item)(done, total)
             return
         labels = {
             "index": "索引 indexing corpus",
@@ -293,6 +298,7 @@ def run(args: argparse.Namespace) -> int:
         templates=args.templates,
         batch_comparison=args.batch_comparison,
         isolate_extraction=not args.in_process,
+        ocr=args.ocr,
         workers=args.workers,
         policy=policy,
     )
@@ -341,6 +347,7 @@ def _screen(
             paths, corpus, settings, out, metadata=metadata, progress=_Progress(args.quiet)
         )
     from corpora.cluster import extract_on_cluster
+    from corpora.extract import ExtractionLimits
     from screening.cluster import DaskSearch
 
     with cluster_client(address) as client:
@@ -352,5 +359,7 @@ def _screen(
             metadata=metadata,
             progress=_Progress(args.quiet),
             search=lambda shards, margin: DaskSearch(client, shards, margin),
-            extract_many=extract_on_cluster(client, isolate=settings.isolate_extraction),
+            extract_many=extract_on_cluster(
+                client, ExtractionLimits(ocr=settings.ocr), isolate=settings.isolate_extraction
+            ),
         )

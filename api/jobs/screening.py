@@ -88,6 +88,8 @@ class ProgressWriter:
         self.last = 0.0
 
     def __call__(self, stage: str, done: int, total: int, item: str) -> None:
+        if stage == "ocr":  # pages of one file being OCRed: the batch's fraction does not move
+            return
         now = time.monotonic()
         if now - self.last < 0.5 and done < total:
             return

@@ -200,3 +200,45 @@ def test_ocr_always_reads_text_layer_pages_too(tmp_path: Path) -> None:
     assert auto.ocr_pages == () and always.ocr_pages == (1,)
     expected = normalised(auto.text)
     assert Levenshtein.distance(expected, normalised(always.text)) <= 0.03 * len(expected)
+
+
+def test_corpus_add_ocr_never_reports_the_scan_as_no_text_layer(
+    scanned: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = str(tmp_path / "corpus")
+    argv = ["corpus", "add", str(scanned), "--corpus", corpus, "--json", "--ocr", "never"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    (outcome,) = json.loads(captured.out)["files"]
+    assert outcome["outcome"] == "failed" and outcome["status"] == "no_text_layer"
+    assert "页 pages" not in captured.err
+    with pytest.raises(SystemExit):
+        main(["corpus", "add", str(scanned), "--corpus", corpus, "--ocr", "sometimes"])
+
+
+def test_corpus_add_ocr_always_reads_a_text_layer_page_by_ocr_with_page_progress(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = build_text_pdf(tmp_path / "text-layer.pdf", PLANTED[:3], size=14)
+    corpus = tmp_path / "corpus"
+    assert main(["corpus", "add", str(path), "--corpus", str(corpus), "--ocr", "always"]) == 0
+    assert "OCR text-layer.pdf: 1/1" in capsys.readouterr().err
+    (document,) = Corpus.open(corpus).documents()
+    expected = normalised("".join(PLANTED[:3]))
+    stored = normalised(Corpus.open(corpus).text(document.id))
+    assert Levenshtein.distance(expected, stored) <= 0.03 * len(expected)
+
+
+def test_screen_passes_the_ocr_mode_to_extraction(
+    scanned: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    refs = tmp_path / "refs"
+    refs.mkdir()
+    (refs / "source.txt").write_text("".join(PLANTED) * 3, encoding="utf-8")
+    Corpus.open(tmp_path / "corpus", create=True).add_files([refs / "source.txt"])
+    out = tmp_path / "out"
+    argv = ["screen", str(scanned), "--corpus", str(tmp_path / "corpus"), "--out", str(out)]
+    assert main([*argv, "--no-reports", "--ocr", "never"]) == 0
+    result = json.loads((out / "scanned-thesis.json").read_text(encoding="utf-8"))
+    assert result["thesis"]["status"] == "no_text_layer" and result["passages"] == []
+    assert "OCR scanned-thesis.pdf" not in capsys.readouterr().err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -364,3 +365,98 @@ def test_chapters_come_from_the_pdf_bookmarks_when_the_text_has_no_numbering(
     chapters = [(s.title, doc.page_of(s.start)) for s in doc.sections if s.kind == "chapter"]
     assert chapters == [(title, page) for page, title in enumerate(titles, start=2)]
     assert [s.kind for s in doc.sections][-1] == "references"
+
+
+def nested_bookmarks_pdf(path: Path) -> tuple[Path, list[tuple[int, str, int]]]:
+    """A Chinese thesis whose bookmarks nest chapters, sections and subsections, with the
+    (level, title, page) each should give; one bookmark names a title the page does not hold."""
+    import random
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from tests.corpora.thesis_factory import ZH_FONT, zh_paragraph
+
+    rng = random.Random(9)
+    chapters = {
+        "第一章 绪论": {"1.1 研究背景": ["1.1.1 抽检制度", "1.1.2 评议方法"], "1.2 本文工作": []},
+        "第二章 方法": {"2.1 抽样设计": [], "2.2 复制检测": ["2.2.1 指纹索引"]},
+    }
+    expected: list[tuple[int, str, int]] = []
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont(ZH_FONT, 18)
+    c.drawString(72, 760, "学位论文抽检方法研究")
+    c.showPage()
+    page = 2
+    key = 0
+
+    def mark(title: str, level: int) -> None:
+        nonlocal key
+        key += 1
+        c.bookmarkPage(f"b{key}")
+        c.addOutlineEntry(title, f"b{key}", level=level)
+
+    def body(y: float) -> float:
+        text = zh_paragraph(rng, 2)
+        for start in range(0, len(text), 36):
+            c.setFont(ZH_FONT, 12)
+            c.drawString(72, y, text[start : start + 36])
+            y -= 20
+        return y
+
+    for chapter, sections in chapters.items():
+        mark(chapter, 0)
+        c.setFont(ZH_FONT, 16)
+        c.drawString(72, 760, chapter)
+        expected.append((1, chapter, page))
+        y = body(720)
+        for section, subsections in sections.items():
+            mark(section, 1)
+            c.setFont(ZH_FONT, 14)
+            c.drawString(72, y - 10, section)
+            expected.append((2, section, page))
+            y = body(y - 40)
+            for subsection in subsections:
+                mark(subsection, 2)
+                c.setFont(ZH_FONT, 12)
+                c.drawString(72, y - 10, subsection)
+                expected.append((3, subsection, page))
+                y = body(y - 36)
+            c.showPage()
+            page += 1
+            y = 760
+        mark("一个页面上没有的书签", 1)
+    mark("参考文献", 0)
+    c.setFont(ZH_FONT, 16)
+    c.drawString(72, 760, "参考文献")
+    c.setFont(ZH_FONT, 12)
+    c.drawString(72, 720, "[1] 王五. 文本复制检测研究[J]. 计算机学报, 2020.")
+    expected.append((1, "参考文献", page))
+    c.showPage()
+    c.save()
+    return path, expected
+
+
+def test_nested_bookmarks_give_chapter_section_and_subsection_headings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from api.cli.main import main
+    from corpora.extract import ExtractedDocument, extract_file
+
+    path, expected = nested_bookmarks_pdf(tmp_path / "nested.pdf")
+    doc = extract_file(path)
+    assert doc.status == "ok", doc.reason
+    found = [(h.level, h.title, doc.page_of(h.start)) for h in doc.headings]
+    assert found == expected
+    for heading in doc.headings:
+        assert doc.text[heading.start :].startswith(heading.title.split()[0])
+        holder = next(s for s in doc.sections if s.start <= heading.start < s.end)
+        assert heading.start < heading.end <= holder.end
+    by_title = {h.title: h for h in doc.headings}
+    chapter, section = by_title["第一章 绪论"], by_title["1.1 研究背景"]
+    assert section.end == by_title["1.2 本文工作"].start <= chapter.end
+    assert by_title["1.1.1 抽检制度"].end == by_title["1.1.2 评议方法"].start
+    assert [s.kind for s in doc.sections if s.kind == "chapter"] == ["chapter", "chapter"]
+    assert ExtractedDocument.from_json(doc.to_json()).headings == doc.headings
+    assert main(["extract", str(path), "--in-process"]) == 0
+    assert "      p.2    1.1.1 抽检制度" in capsys.readouterr().out

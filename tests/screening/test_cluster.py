@@ -169,6 +169,30 @@ def test_corpus_add_on_the_cluster_stores_what_a_local_add_stores(
         assert (a.path / "index" / "index.json").is_file()
 
 
+def test_the_ocr_mode_reaches_the_cluster_workers(
+    cluster: Any, material: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--ocr never` on a scanned file: the workers report it without trying OCR (which, on
+    this blank scan, would end in "OCR found no readable text")."""
+    from tests.corpora.thesis_factory import build_image_only_pdf
+
+    scan = build_image_only_pdf(tmp_path / "scan.pdf", pages=1)
+    address = ["--scheduler", cluster.scheduler.address]
+    corpus = str(tmp_path / "corpus")
+    argv = ["corpus", "add", str(scan), "--corpus", corpus, "--json", "--ocr", "never", *address]
+    assert main(argv) == 0
+    (outcome,) = json.loads(capsys.readouterr().out)["files"]
+    assert outcome["status"] == "no_text_layer" and "needs OCR" in outcome["reason"]
+    assert "OCR found" not in outcome["reason"]
+    out = tmp_path / "out"
+    args = ["--corpus", str(material / "few-corpus"), "--out", str(out), "--ocr", "never"]
+    if not (material / "few-corpus").is_dir():
+        _add(material, material / "few-corpus", "--in-process", refs="few")
+    assert main(["screen", str(scan), *args, "--no-reports", "--quiet", *address]) == 0
+    thesis = json.loads((out / "scan.json").read_text(encoding="utf-8"))["thesis"]
+    assert thesis["status"] == "no_text_layer" and "needs OCR" in thesis["reason"]
+
+
 def test_a_shard_a_worker_cannot_see_is_named_with_that_worker(
     cluster: Any, material: Path, tmp_path: Path
 ) -> None:
