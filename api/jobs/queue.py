@@ -118,21 +118,7 @@ def complete_in(
     """Marks the job complete inside `session`'s transaction, so the outcome a handler
     records and the job's completion commit together (no moment when a screening is
     complete while its job still runs); False if this worker no longer holds it."""
-    now = utcnow()
-    changed = session.execute(
-        update(Job)
-        .where(Job.id == job_id, Job.worker_id == worker_id, Job.state == RUNNING)
-        .values(
-            state=COMPLETE,
-            result=result or {},
-            last_error=None,
-            lease_until=None,
-            finished_at=now,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return rowcount(changed) == 1
+    return _end_in(session, job_id, worker_id, state=COMPLETE, result=result, error=None)
 
 
 def finish(
@@ -145,22 +131,36 @@ def finish(
     error: str | None = None,
 ) -> bool:
     with sessions() as session:
-        now = utcnow()
-        changed = session.execute(
-            update(Job)
-            .where(Job.id == job_id, Job.worker_id == worker_id, Job.state == RUNNING)
-            .values(
-                state=state,
-                result=result or {},
-                last_error=error,
-                lease_until=None,
-                finished_at=now,
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
-        )
+        ended = _end_in(session, job_id, worker_id, state=state, result=result, error=error)
         session.commit()
-        return rowcount(changed) == 1
+        return ended
+
+
+def _end_in(
+    session: Session,
+    job_id: str,
+    worker_id: str,
+    *,
+    state: str,
+    result: dict[str, Any] | None,
+    error: str | None,
+) -> bool:
+    """Ends a running job held by `worker_id`; False if this worker no longer holds it."""
+    now = utcnow()
+    changed = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.worker_id == worker_id, Job.state == RUNNING)
+        .values(
+            state=state,
+            result=result or {},
+            last_error=error,
+            lease_until=None,
+            finished_at=now,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return rowcount(changed) == 1
 
 
 def release(

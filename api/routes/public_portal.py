@@ -15,7 +15,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from importlib.resources import files
 from typing import Any
 
 import jinja2
@@ -32,7 +31,7 @@ from api.follow_up_service import intake, store, views
 from api.follow_up_service.rectification_steps import submit_document
 from api.keys import Principal, authenticate
 from api.problems import ApiProblem
-from api.routes.portal import csrf_for, signed_cookie, unsigned_cookie
+from api.routes.portal import csrf_for, signed_cookie, static_asset, unsigned_cookie
 from api.service import Service
 from api.signing import digests_match, keyed_digest
 from api.storage.follow_up_models import InstitutionSession
@@ -141,11 +140,7 @@ def _form_page(
 
 @router.get("/static/pow.js")
 def portal_pow_script() -> Response:
-    script = files("api.portal").joinpath("static/pow.js").read_text(encoding="utf-8")
-    response = Response(script, media_type="text/javascript; charset=utf-8")
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return static_asset("pow.js", "text/javascript")
 
 
 @router.get("/allegations/new")
