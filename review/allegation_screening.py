@@ -27,6 +27,7 @@ from review.allegations import (
     FollowUp,
 )
 from review.follow_up_store import allegation_to_json
+from screening.result import ScreeningResult
 
 FILE_STEM = "allegation-screenings"
 
@@ -77,7 +78,7 @@ def check_screening_now(allegation: Allegation) -> None:
 
 def summarise_screening(
     allegation: Allegation,
-    result: Mapping[str, Any],
+    result: ScreeningResult,
     named: Sequence[tuple[str, str, str]],
     result_file: str,
     on: date,
@@ -86,17 +87,16 @@ def summarise_screening(
     """The record of a screening result (CONTRACTS §6 shape) for the allegation; `named`
     holds (what was given, corpus document id, file name) per named source."""
     check_screening_now(allegation)
-    shares = {str(s.get("id")): float(s.get("share") or 0.0) for s in result.get("sources", ())}
-    passages = Counter(str(p.get("source_id")) for p in result.get("passages", ()))
-    figures = result.get("figures") or {}
-    total = figures.get("total_copy_ratio")
+    shares = {source.id: source.share for source in result.sources}
+    passages = Counter(passage.source_id for passage in result.passages)
+    total = None if result.figures is None else result.figures.total_copy_ratio
     return AllegationScreening(
         code=allegation.code,
         thesis_id=allegation.thesis_id,
         screened_on=on,
         actor=actor,
         result_file=result_file,
-        flag=str((result.get("flag") or {}).get("level", "")),
+        flag=result.flag.level,
         total_copy_ratio=None if total is None else float(total),
         named=tuple(
             NamedSourceFinding(given, doc_id, file, shares.get(doc_id, 0.0), passages[doc_id])

@@ -425,7 +425,7 @@ def _screen(args: argparse.Namespace) -> int:
         write_reports([screened.result], out, [args.thesis.stem], cli_blinding_key())
         record = summarise_screening(
             allegation,
-            screened.result.to_json(),
+            screened.result,
             [(n.given, n.doc_id, n.file) for n in screened.named],
             str(folder / screened.result_file.name),
             today,

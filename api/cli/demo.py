@@ -387,7 +387,7 @@ def stage_screening_now(
     write_reports([screened.result], out, [thesis.stem], key)
     record = summarise_screening(
         allegation,
-        screened.result.to_json(),
+        screened.result,
         [(n.given, n.doc_id, n.file) for n in screened.named],
         str(folder / screened.result_file.name),
         timeline(first.year)["follow_up"],

@@ -289,7 +289,7 @@ def run_screening_now(context: JobContext, payload: dict[str, Any]) -> dict[str,
             try:
                 summary = summarise_screening(
                     allegation,
-                    result,
+                    screened.result,
                     [(given[n.given], n.doc_id, n.file) for n in screened.named],
                     location,
                     max(rs.clock.today(), last),

@@ -33,14 +33,32 @@ from review.allegations import (
 from review.cycle import ReviewCycle
 from review.follow_up_store import load_records
 from review.workspace import WorkspaceInfo
+from screening.policy import Flag
+from screening.result import (
+    PassageRecord,
+    ResultFigures,
+    ResultSource,
+    ScreeningResult,
+    ThesisInfo,
+)
 from tests.review.test_allegations import DAY, received
 
-RESULT = {
-    "figures": {"total_copy_ratio": 0.31},
-    "flag": {"level": "suspected_misconduct"},
-    "sources": [{"id": "doc-a", "share": 0.25}, {"id": "doc-b", "share": 0.06}],
-    "passages": [{"source_id": "doc-a"}, {"source_id": "doc-a"}, {"source_id": "doc-b"}],
-}
+RESULT = ScreeningResult(
+    created_at="2026-01-05T00:00:00Z",
+    software={},
+    thesis=ThesisInfo("T1.pdf", "", "ok", None, 1, "", (0,), (), ()),
+    corpus={},
+    settings={},
+    figures=ResultFigures(0.31, 0.31, 0.31, 0.31, 0.25, 100, 1000, None, None, None, None, ()),
+    flag=Flag("suspected_misconduct", ()),
+    sources=tuple(
+        ResultSource(doc, "", f"{doc}.pdf", 1000, share, None, None)
+        for doc, share in (("doc-a", 0.25), ("doc-b", 0.06))
+    ),
+    passages=tuple(
+        PassageRecord(0, 40, doc, 0, 40, "exact", 1.0, "") for doc in ("doc-a", "doc-a", "doc-b")
+    ),
+)
 
 
 def screening_now(follow_up: FollowUp = FollowUp.SCREENING_NOW) -> Allegation:
