@@ -213,6 +213,15 @@ def _checked_cross_language(value: str) -> str:
     return value
 
 
+def _only_match(doc_id: str, matches: Sequence[str], corpus: Path) -> str:
+    """The one id an id prefix names; a clear error when it names none or several."""
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise CorpusError(f"id prefix {doc_id!r} is ambiguous ({len(matches)} documents)")
+    raise CorpusError(f"no document {doc_id!r} in the corpus at {corpus}")
+
+
 def shard_number(doc_id: str, shards: int) -> int:
     """The shard holding document `doc_id` in a corpus of `shards` shards (stable hash)."""
     return int(hashlib.sha256(doc_id.encode("utf-8")).hexdigest()[:15], 16) % shards
@@ -367,15 +376,9 @@ class CorpusShard:
 
     def resolve_id(self, doc_id: str) -> str:
         """The full id for `doc_id` or a unique prefix of at least 6 characters."""
-        self._load()
-        if doc_id in self._by_id:
+        if self.has(doc_id):
             return doc_id
-        matches = [i for i in self._by_id if len(doc_id) >= 6 and i.startswith(doc_id)]
-        if len(matches) == 1:
-            return matches[0]
-        if matches:
-            raise CorpusError(f"id prefix {doc_id!r} is ambiguous ({len(matches)} documents)")
-        raise CorpusError(f"no document {doc_id!r} in the corpus at {self.path}")
+        return _only_match(doc_id, self.matching(doc_id), self.path)
 
     def document(self, doc_id: str) -> CorpusDocument:
         full = self.resolve_id(doc_id)
@@ -609,11 +612,7 @@ class Corpus:
         if self.shard_of(doc_id).has(doc_id):
             return doc_id
         matches = [m for shard in self.shards for m in shard.matching(doc_id)]
-        if len(matches) == 1:
-            return matches[0]
-        if matches:
-            raise CorpusError(f"id prefix {doc_id!r} is ambiguous ({len(matches)} documents)")
-        raise CorpusError(f"no document {doc_id!r} in the corpus at {self.path}")
+        return _only_match(doc_id, matches, self.path)
 
     def document(self, doc_id: str) -> CorpusDocument:
         full = self.resolve_id(doc_id)

@@ -426,6 +426,15 @@ def _info(document: PDFDocument) -> dict[str, str]:
     return out
 
 
+def _damaged_after(pages_read: int, exc: Exception) -> str:
+    """Why a PDF stops after `pages_read` pages; PdfCorrupt when not even one could be read."""
+    if not pages_read:
+        raise PdfCorrupt(
+            f"the PDF's page tree cannot be read ({type(exc).__name__}: {exc})"
+        ) from exc
+    return f"the PDF is damaged after page {pages_read} ({type(exc).__name__})"
+
+
 def list_pages(document: PDFDocument, max_pages: int) -> tuple[list[PDFPage], str | None]:
     """The pages the page tree really holds, counted before any is read (its /Count can lie).
 
@@ -443,11 +452,7 @@ def list_pages(document: PDFDocument, max_pages: int) -> tuple[list[PDFPage], st
     except (MemoryError, RecursionError):
         raise
     except Exception as exc:
-        if not pages:
-            raise PdfCorrupt(
-                f"the PDF's page tree cannot be read ({type(exc).__name__}: {exc})"
-            ) from exc
-        problem = f"the PDF is damaged after page {len(pages)} ({type(exc).__name__})"
+        problem = _damaged_after(len(pages), exc)
     if len(pages) > max_pages:
         more = "more than " if len(pages) > cap else ""
         raise PdfTooLarge(
@@ -548,11 +553,7 @@ def read_pdf(data: bytes, *, max_pages: int) -> ReadResult:
     except (MemoryError, RecursionError):
         raise
     except Exception as exc:
-        if not pages:
-            raise PdfCorrupt(
-                f"the PDF's page tree cannot be read ({type(exc).__name__}: {exc})"
-            ) from exc
-        problem = f"the PDF is damaged after page {len(pages)} ({type(exc).__name__})"
+        problem = _damaged_after(len(pages), exc)
     if not pages:
         raise PdfCorrupt("the PDF has no pages")
     if b"%%EOF" not in data[-2048:] and problem is None:
