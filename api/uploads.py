@@ -159,3 +159,17 @@ def upload_type(head: bytes, path: str, label: str | None) -> tuple[str | None, 
     if declared is not None and declared != found:
         return None, f"the file is named {suffix} but its content is not a {declared.upper()} file"
     return found, ""
+
+
+# OpenAPI description of a CSV or XLSX table sent as the raw request body.
+TABLE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": {"schema": {"type": "string", "format": "binary"}},
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                "schema": {"type": "string", "format": "binary"}
+            },
+        },
+    }
+}

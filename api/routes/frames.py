@@ -15,22 +15,10 @@ from api.problems import ApiProblem, InvalidParam, not_found
 from api.schemas.common import Paged
 from api.schemas.sampling import FramePublic
 from api.storage.models import Frame
-from api.uploads import label_from_request, read_body_limited
+from api.uploads import TABLE_BODY, label_from_request, read_body_limited
 from sampler.frame import FrameError, load_frame_bytes
 
 router = APIRouter(prefix="/v1", tags=["frames"])
-
-FRAME_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "text/csv": {"schema": {"type": "string", "format": "binary"}},
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                "schema": {"type": "string", "format": "binary"}
-            },
-        },
-    }
-}
 
 
 def frame_summary(frame: Any) -> dict[str, Any]:
@@ -67,7 +55,7 @@ def frame_problem(exc: FrameError) -> ApiProblem:
     "/frames",
     response_model=FramePublic,
     status_code=201,
-    openapi_extra=FRAME_BODY,
+    openapi_extra=TABLE_BODY,
     responses={413: {"description": "too large"}, 422: {"description": "invalid frame"}},
 )
 async def upload_frame(

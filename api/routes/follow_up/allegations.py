@@ -34,7 +34,7 @@ from api.schemas.follow_up import (
 )
 from api.storage.models import Frame, Job
 from api.storage.review_models import ReviewThesisRecord
-from api.uploads import label_from_request, read_body_limited
+from api.uploads import TABLE_BODY, label_from_request, read_body_limited
 from review.allegation_import import import_allegations, link_unique_matches
 from review.allegations import (
     Allegation,
@@ -72,17 +72,6 @@ ALLEGATION_BODY = {
                     },
                     "required": ["title", "institution", "year", "kind", "challenge", "counter"],
                 }
-            },
-        },
-    }
-}
-TABLE_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "text/csv": {"schema": {"type": "string", "format": "binary"}},
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                "schema": {"type": "string", "format": "binary"}
             },
         },
     }

@@ -51,17 +51,6 @@ from sampler.disciplines import CATEGORY_NAMES, discipline_name
 router = APIRouter(prefix="/v1", tags=["review"])
 reviewer_router = APIRouter(prefix="/v1/reviewer", tags=["reviewer"])
 
-TABLE_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "text/csv": {"schema": {"type": "string", "format": "binary"}},
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                "schema": {"type": "string", "format": "binary"}
-            },
-        },
-    }
-}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_TABLE_BYTES = 20 * 1024 * 1024
 

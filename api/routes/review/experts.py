@@ -19,7 +19,6 @@ from api.keys import Principal, create_key
 from api.problems import not_found
 from api.routes.review.common import (
     MAX_TABLE_BYTES,
-    TABLE_BODY,
     _audit,
     router,
 )
@@ -31,7 +30,7 @@ from api.schemas.review import (
     LoginLinkCreated,
 )
 from api.storage.review_models import ExpertKey
-from api.uploads import label_from_request, read_body_limited
+from api.uploads import TABLE_BODY, label_from_request, read_body_limited
 from review import workflows
 from review.cycle import ReviewCycle
 from review.experts import read_expert_pool

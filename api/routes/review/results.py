@@ -15,7 +15,6 @@ from api import review_service as rs
 from api.deps import AdminCaller, ServiceDep, SessionDep
 from api.routes.review.common import (
     MAX_TABLE_BYTES,
-    TABLE_BODY,
     XLSX,
     _audit,
     _binary,
@@ -30,7 +29,7 @@ from api.schemas.review import (
     ResultsPublic,
 )
 from api.service import Service
-from api.uploads import label_from_request, read_body_limited
+from api.uploads import TABLE_BODY, label_from_request, read_body_limited
 from review.publish import write_results
 from review.results import Results, compute_results, read_prior_results
 from review.tables import TableError, ValidationError

@@ -12,7 +12,6 @@ from api.deps import AdminCaller, PageDep, SessionDep
 from api.problems import not_found
 from api.routes.review.common import (
     MAX_TABLE_BYTES,
-    TABLE_BODY,
     _audit,
     assignment_public,
     office_review_public,
@@ -26,7 +25,7 @@ from api.schemas.review import (
     ThesisDetailPublic,
     ThesisStatusPublic,
 )
-from api.uploads import label_from_request, read_body_limited
+from api.uploads import TABLE_BODY, label_from_request, read_body_limited
 from review import workflows
 from review.cycle import (
     ReviewCycle,
