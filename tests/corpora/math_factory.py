@@ -225,9 +225,11 @@ class MathWriter:
 
 def strip_to_unicode(path: Path, base_font: str) -> None:
     """Removes the ToUnicode table of the embedded font `base_font` in place (same byte length,
-    so the cross-reference table stays valid)."""
+    so the cross-reference table stays valid); a font the pages never use is not embedded."""
     data = path.read_bytes()
     name = re.escape(base_font.encode())
+    if re.search(rb"/BaseFont /[A-Z]{6}\+" + name, data) is None:
+        return  # no glyph of the font on these pages, so nothing is embedded to strip
     pattern = re.compile(rb"/BaseFont /[A-Z]{6}\+" + name + rb"[^<>]*?/ToUnicode")
     fixed = pattern.sub(lambda m: m.group(0).replace(b"/ToUnicode", b"/ToUnicodX"), data)
     assert fixed != data, f"no ToUnicode entry found for {base_font}"
